@@ -38,7 +38,7 @@ netns_setup() {
   MPF_NETNS_OWNER=$$ "$MPF_NETNS" setup "$want" "$@" >/dev/null || netns_fail "netns setup failed"
   NETNS=$want
   eval "$("$MPF_NETNS" info "$NETNS")"
-  export NETNS NS_PC NS_RT IF_PC IF_RT NETNS_TMP
+  export NETNS NS_PC NS_RT IF_PC IF_RT NETNS_TMP MPF_NETNS_INODES
 }
 
 netns_teardown() {

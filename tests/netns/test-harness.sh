@@ -85,6 +85,13 @@ guard=${MPF_BUILD_ROOT:+$MPF_BUILD_ROOT/tests/netns/mpf-netns-guard-check}
 if [ -n "$guard" ] && [ -x "$guard" ]; then
   check "C guard refuses the host namespace" [ "$("$guard" >/dev/null; echo $?)" = 3 ]
   check "C guard accepts a test namespace" [ "$(rt "$guard")" = inside ]
+  check "C guard accepts a listed namespace behind a private /run" \
+    [ "$(rt unshare -m sh -c "mount -t tmpfs none /run && '$guard'")" = inside ]
+  # An anonymous namespace is provably private only where PID 1's is readable.
+  want=3
+  stat -L /proc/1/ns/net >/dev/null 2>&1 && want=0
+  check "C guard on an unlisted anonymous namespace exits $want" \
+    [ "$(unshare -n sh -c "MPF_NETNS_INODES= '$guard' >/dev/null; echo \$?")" = $want ]
 fi
 
 # Background processes are ended at teardown.
