@@ -1,0 +1,44 @@
+/* MpfWindow remembers its size through GSettings (memory backend in tests). */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "mpf-window.h"
+
+static void
+test_window_restores_and_saves_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  MpfWindow *window;
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 801);
+  g_settings_set_int (settings, "window-height", 602);
+
+  window = mpf_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 801);
+  g_assert_cmpint (height, ==, 602);
+
+  /* Closing only saves once the window is on screen, as a person would close it. */
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_realized (GTK_WIDGET (window)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  gtk_window_close (GTK_WINDOW (window));
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/gui/window/restores-and-saves-size", test_window_restores_and_saves_size);
+
+  return g_test_run ();
+}
