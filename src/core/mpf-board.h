@@ -16,16 +16,20 @@ typedef struct {
   guint32     poray_hw_id;
   guint8      poray_key[15];
   const char *const *lan_addresses; /* default LAN addresses, NULL-terminated */
+  const char *description;        /* untranslated English, one line */
 } MpfBoard;
 
 /* NULL if unknown (case-insensitive). */
 const MpfBoard *mpf_board_lookup (const char *id);
 /* NULL-terminated array of every board, in file order. */
 const MpfBoard *const *mpf_board_all (void);
-/* The largest firmware partition of any board: the cap for reading files. */
+/* The largest flash of any board: a file bigger than this cannot be flashed
+ * anywhere, so it is refused without being read. */
 guint32 mpf_board_max_flash_size (void);
 
-/* For tests: load a board table from JSON text instead of the resource. */
+/* For tests: load a board table from JSON text instead of the resource.
+ * Returns a GPtrArray of MpfBoard* that frees its rows (mpf_board_free). */
 GPtrArray *mpf_board_table_parse (const char *json, gssize len, GError **error);
+void       mpf_board_free (MpfBoard *board);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ typedef struct {
   char     **boards;       /* board ids */
   char      *version;
   char      *format;       /* "uimage" | "encoded" */
+  char      *file_name;    /* the file's usual name; NULL if none */
   gint64     size;         /* -1 unknown */
   char      *sha256;       /* NULL: not verified */
   char      *url;          /* NULL: no download */
@@ -39,5 +40,6 @@ guint       mpf_catalog_get_n_entries (MpfCatalog *self);
 const MpfCatalogEntry *mpf_catalog_get_entry (MpfCatalog *self, guint i);
 const MpfCatalogEntry *mpf_catalog_lookup_id (MpfCatalog *self, const char *id);
 const MpfCatalogEntry *mpf_catalog_lookup_sha256 (MpfCatalog *self, const char *sha256_hex);
+gboolean    mpf_catalog_entry_has_board (const MpfCatalogEntry *entry, const char *board_id);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ typedef enum {
   MPF_IMAGE_ERROR_WRONG_FORMAT,     /* e.g. encoded image where a uImage is needed */
   MPF_IMAGE_ERROR_IO,               /* missing, unreadable, a directory */
   MPF_IMAGE_ERROR_CATALOG,          /* malformed catalogue or board table */
+  MPF_IMAGE_ERROR_WRONG_BOARD,      /* known (catalogue/key) to be made for another board */
 } MpfImageError;
 
 GQuark mpf_image_error_quark (void);

@@ -13,10 +13,18 @@ typedef enum {
   MPF_IMAGE_FORMAT_ENCODED,
 } MpfImageFormat;
 
+typedef enum {
+  MPF_IMAGE_VERSION_NONE,
+  MPF_IMAGE_VERSION_RELEASE,   /* firmware release, from the catalogue */
+  MPF_IMAGE_VERSION_KERNEL,    /* only the Linux kernel version, from the image name */
+} MpfImageVersionKind;
+
 typedef struct {
   int   code;       /* MpfImageError */
   char *message;    /* translated */
 } MpfImageProblem;
+
+const char *mpf_image_format_to_string (MpfImageFormat format); /* "uimage", "encoded", "unknown" */
 
 /* Everything known about one firmware file for one target board. */
 #define MPF_TYPE_IMAGE_VERDICT (mpf_image_verdict_get_type ())
@@ -41,5 +49,18 @@ const MpfCatalogEntry *mpf_image_verdict_get_catalog_entry (MpfImageVerdict *sel
 gint64          mpf_image_verdict_get_margin (MpfImageVerdict *self);
 gboolean        mpf_image_verdict_is_flashable (MpfImageVerdict *self);
 GPtrArray      *mpf_image_verdict_get_problems (MpfImageVerdict *self); /* of MpfImageProblem* */
+
+MpfImageVersionKind mpf_image_verdict_get_version_kind (MpfImageVerdict *self);
+const MpfBoard *mpf_image_verdict_get_board (MpfImageVerdict *self);         /* target; nullable */
+/* For encoded files: the first board whose key decodes it; else NULL. */
+const MpfBoard *mpf_image_verdict_get_encoded_board (MpfImageVerdict *self);
+/* Bytes that would be written to the firmware partition (the inner uImage
+ * for encoded files); 0 when unknown. */
+gsize           mpf_image_verdict_get_flash_size (MpfImageVerdict *self);
+gboolean        mpf_image_verdict_has_margin (MpfImageVerdict *self);
+/* Non-blocking remarks (e.g. "not verified"), of MpfImageProblem*. */
+GPtrArray      *mpf_image_verdict_get_notes (MpfImageVerdict *self);
+/* The family heuristics' evidence, translated sentences (char*). */
+GPtrArray      *mpf_image_verdict_get_signals (MpfImageVerdict *self);
 
 G_END_DECLS

@@ -46,6 +46,9 @@ gboolean mpf_uimage_parse (const guint8 *data, gsize len, MpfUImage *out, GError
 /* Strict check for flashing: header CRC, data present and CRC, MIPS, kernel,
  * supported compression. First problem as @error. */
 gboolean mpf_uimage_validate (const MpfUImage *img, GError **error);
+/* Every problem mpf_uimage_validate checks, in the same order: a GPtrArray
+ * of GError* (MPF_IMAGE_ERROR), empty when the image is valid. */
+GPtrArray *mpf_uimage_collect_problems (const MpfUImage *img);
 
 /* Builds an image (tests, and the name rewrite). */
 GBytes  *mpf_uimage_build (const char *name, guint32 time, guint32 load, guint32 entry,
@@ -61,5 +64,21 @@ const char *mpf_uimage_os_name (guint8 os);
 const char *mpf_uimage_arch_name (guint8 arch);
 const char *mpf_uimage_type_name (guint8 type);
 const char *mpf_uimage_comp_name (guint8 comp);
+
+/* Short stable ids as mkimage's -O/-A/-T/-C options spell them ("linux",
+ * "mips", "kernel", "lzma"); "unknown" for values outside the table. */
+const char *mpf_uimage_os_id (guint8 os);
+const char *mpf_uimage_arch_id (guint8 arch);
+const char *mpf_uimage_type_id (guint8 type);
+const char *mpf_uimage_comp_id (guint8 comp);
+
+/* TRUE when the file holds all the data_size bytes the header announces. */
+gboolean    mpf_uimage_data_complete (const MpfUImage *img);
+/* TRUE for a compression the boards' U-Boot is known to unpack (none, gzip, lzma). */
+gboolean    mpf_uimage_comp_supported (guint8 comp);
+
+/* Returns a copy of @data with header bytes 60..63 (the Ralink SDK root
+ * filesystem offset) set to @offset and the header CRC recomputed (tests). */
+GBytes     *mpf_uimage_with_sdk_rootfs_offset (GBytes *data, guint32 offset, GError **error);
 
 G_END_DECLS
