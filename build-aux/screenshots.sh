@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Screenshots of the real mprflash for the README and the metainfo, light and
+# dark, taken under Xvfb with a private session bus.
+# usage: build-aux/screenshots.sh [BUILD-DIR]   (default: build; run dev.sh once first)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "${1:-$top/build}")
+out=$top/data/screenshots
+app=$build/src/gui/mprflash
+[ -x "$app" ] || { echo "no $app: build first (build-aux/dev.sh run, or ninja -C build)" >&2; exit 1; }
+for tool in xvfb-run dbus-run-session xdotool /usr/bin/import /usr/bin/convert; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (build-aux/dev.sh test installs it)" >&2; exit 1; }
+done
+mkdir -p "$out"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One shot: start the app, wait for its window, capture just that window.
+# libadwaita reads the colour scheme from the settings portal, which does not
+# exist headless; ADW_DEBUG_COLOR_SCHEME is libadwaita's own override for that.
+shoot() {
+  local scheme=$1 file=$2
+  HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache XDG_DATA_HOME=$tmp/data \
+  GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data \
+  ADW_DEBUG_COLOR_SCHEME=$scheme LANGUAGE=${SHOT_LANGUAGE:-} \
+  xvfb-run -a -s '-screen 0 1280x1024x24' dbus-run-session -- bash -c '
+    "$1" 2>/dev/null &
+    pid=$!
+    win=$(timeout 20 xdotool search --sync --onlyvisible --name "^MPR Flash$" | head -n 1)
+    sleep 1   # let the first frames settle (fonts, icons)
+    /usr/bin/import -window "$win" "$2"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  ' _ "$app" "$file" 2>/dev/null
+  # Keep the files small and free of timestamps so regenerating them changes nothing.
+  /usr/bin/convert "$file" -strip -define png:exclude-chunks=date,time "$file"
+  echo "wrote ${file#$top/}"
+}
+
+shoot prefer-light "$out/welcome-light.png"
+shoot prefer-dark "$out/welcome-dark.png"
