@@ -14,6 +14,11 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+/* <linux/if.h> has it but clashes with <net/if.h>. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 struct _MpfRtnlLinks {
   int             fd;
   guint           source_id;

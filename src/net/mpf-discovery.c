@@ -1,0 +1,478 @@
+#include "config.h"
+
+#include "mpf-discovery.h"
+#include "mpf-neighbours.h"
+#include "mpf-netconfig.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <libsoup/soup.h>
+#include <glib/gi18n.h>
+
+/* Pacing of the subnet sweep: a burst of 762 ARP broadcasts would be rude to
+ * a small router; this sends them in about a quarter of a second. */
+#define SWEEP_BATCH       64
+#define SWEEP_INTERVAL_MS 20
+/* How long ARP replies may take after the last datagram (the kernel retries
+ * an unanswered request after one second). */
+#define SWEEP_SETTLE_MS   1200
+
+struct _MpfDiscovery {
+  GObject  parent_instance;
+  char    *ifname;
+  guint    http_timeout_ms;
+};
+
+G_DEFINE_TYPE (MpfDiscovery, mpf_discovery, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (MpfDiscovered, mpf_discovered, mpf_discovered_copy, mpf_discovered_free)
+
+MpfDiscovered *
+mpf_discovered_copy (const MpfDiscovered *self)
+{
+  MpfDiscovered *copy = g_new0 (MpfDiscovered, 1);
+
+  copy->address = g_strdup (self->address);
+  copy->mac = g_strdup (self->mac);
+  copy->state = self->state;
+  copy->http_status = self->http_status;
+  copy->server = g_strdup (self->server);
+  return copy;
+}
+
+void
+mpf_discovered_free (MpfDiscovered *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->address);
+  g_free (self->mac);
+  g_free (self->server);
+  g_free (self);
+}
+
+const char *
+mpf_discovery_state_to_string (MpfDiscoveryState state)
+{
+  switch (state)
+    {
+    case MPF_DISCOVERY_SEEN: return "seen";
+    case MPF_DISCOVERY_WEB: return "web";
+    case MPF_DISCOVERY_BOOTLOADER: return "bootloader";
+    case MPF_DISCOVERY_NOTHING:
+    default: return "nothing";
+    }
+}
+
+MpfDiscovery *
+mpf_discovery_new (const char *ifname)
+{
+  MpfDiscovery *self;
+
+  g_return_val_if_fail (ifname != NULL, NULL);
+  self = g_object_new (MPF_TYPE_DISCOVERY, NULL);
+  self->ifname = g_strdup (ifname);
+  return self;
+}
+
+void
+mpf_discovery_set_http_timeout_ms (MpfDiscovery *self, guint timeout_ms)
+{
+  g_return_if_fail (MPF_IS_DISCOVERY (self));
+  self->http_timeout_ms = MAX (timeout_ms, 100);
+}
+
+/* --- one run --- */
+
+typedef struct {
+  int          ifindex;
+  SoupSession *session;
+  GHashTable  *found;      /* address -> MpfDiscovered* */
+  GHashTable  *probed;     /* addresses asked over HTTP */
+  guint        pending;    /* operations still running */
+  int          sweep_fd;
+  GArray      *sweep;      /* guint32 targets, network order */
+  guint        sweep_pos;
+  guint        sweep_timer;
+  gboolean     final_dump; /* the last neighbour dump is under way */
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_handle_id (&run->sweep_timer, g_source_remove);
+  if (run->sweep_fd >= 0)
+    close (run->sweep_fd);
+  g_clear_pointer (&run->sweep, g_array_unref);
+  g_clear_object (&run->session);
+  g_hash_table_unref (run->found);
+  g_hash_table_unref (run->probed);
+  g_free (run);
+}
+
+static MpfDiscovered *
+found_get (Run *run, const char *address)
+{
+  MpfDiscovered *d = g_hash_table_lookup (run->found, address);
+
+  if (d == NULL)
+    {
+      d = g_new0 (MpfDiscovered, 1);
+      d->address = g_strdup (address);
+      g_hash_table_insert (run->found, d->address, d);
+    }
+  return d;
+}
+
+static gboolean
+is_default_router (const char *address)
+{
+  const MpfNetAddress *addrs;
+  gsize n;
+
+  addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (addrs[i].router, address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+rank (const MpfDiscovered *d)
+{
+  switch (d->state)
+    {
+    case MPF_DISCOVERY_WEB: return is_default_router (d->address) ? 0 : 1;
+    case MPF_DISCOVERY_BOOTLOADER: return 2;
+    case MPF_DISCOVERY_SEEN: return 3;
+    case MPF_DISCOVERY_NOTHING:
+    default: return 4;
+    }
+}
+
+static int
+compare_found (gconstpointer a, gconstpointer b)
+{
+  const MpfDiscovered *da = *(MpfDiscovered * const *) a;
+  const MpfDiscovered *db = *(MpfDiscovered * const *) b;
+  int r = rank (da) - rank (db);
+  struct in_addr ia, ib;
+
+  if (r != 0)
+    return r;
+  inet_pton (AF_INET, da->address, &ia);
+  inet_pton (AF_INET, db->address, &ib);
+  return ntohl (ia.s_addr) < ntohl (ib.s_addr) ? -1 : ntohl (ia.s_addr) > ntohl (ib.s_addr);
+}
+
+static void
+return_result (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) mpf_discovered_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_hash_table_iter_init (&iter, run->found);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      MpfDiscovered *d = value;
+      if (d->state != MPF_DISCOVERY_NOTHING)
+        g_ptr_array_add (out, mpf_discovered_copy (d));
+    }
+  g_ptr_array_sort (out, compare_found);
+  g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void final_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Every operation ends here; the last one reads the neighbour table once
+ * more for the MACs of what answered over HTTP, then returns. */
+static void
+op_done (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  g_assert (run->pending > 0);
+  if (--run->pending > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  run->final_dump = TRUE;
+  mpf_neighbours_dump_async (run->ifindex, g_task_get_cancellable (task), final_dump_cb, task);
+}
+
+static void
+record_neighbours (Run *run, GPtrArray *neighbours)
+{
+  for (guint i = 0; i < neighbours->len; i++)
+    {
+      const MpfNeighbour *n = g_ptr_array_index (neighbours, i);
+      MpfDiscovered *d;
+
+      if (!mpf_neighbour_is_alive (n))
+        continue;
+      d = found_get (run, n->address);
+      g_free (d->mac);
+      d->mac = g_strdup (n->mac);
+      if (d->state == MPF_DISCOVERY_NOTHING)
+        d->state = MPF_DISCOVERY_SEEN;
+    }
+}
+
+static void
+final_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) neighbours = mpf_neighbours_dump_finish (result, &error);
+
+  if (neighbours != NULL)
+    record_neighbours (run, neighbours);
+  else
+    g_debug ("discovery: %s", error->message);
+  return_result (task);
+}
+
+/* --- HTTP probes --- */
+
+typedef struct {
+  GTask       *task;
+  SoupMessage *msg;
+  char        *address;
+} Probe;
+
+static void
+probe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Probe *probe = user_data;
+  Run *run = g_task_get_task_data (probe->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+
+  if (stream != NULL)
+    {
+      MpfDiscovered *d = found_get (run, probe->address);
+      const char *server = soup_message_headers_get_one (soup_message_get_response_headers (probe->msg), "Server");
+
+      d->state = MPF_DISCOVERY_WEB;
+      d->http_status = soup_message_get_status (probe->msg);
+      g_free (d->server);
+      d->server = g_strdup (server);
+      g_debug ("discovery: %s answered HTTP %u", probe->address, d->http_status);
+    }
+  else
+    g_debug ("discovery: %s: %s", probe->address, error->message);
+
+  op_done (probe->task);
+  g_object_unref (probe->msg);
+  g_free (probe->address);
+  g_free (probe);
+}
+
+static void
+probe_http (GTask *task, const char *address)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autofree char *uri = NULL;
+  Probe *probe;
+
+  if (!g_hash_table_add (run->probed, g_strdup (address)))
+    return;
+  uri = g_strdup_printf ("http://%s/", address);
+  probe = g_new0 (Probe, 1);
+  probe->task = g_object_ref (task);
+  probe->address = g_strdup (address);
+  probe->msg = soup_message_new (SOUP_METHOD_GET, uri);
+  /* Only this device's own answer counts, not where it sends us. */
+  soup_message_add_flags (probe->msg, SOUP_MESSAGE_NO_REDIRECT);
+  run->pending++;
+  soup_session_send_async (run->session, probe->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), probe_done_cb, probe);
+}
+
+/* --- the sweep --- */
+
+static void
+settle_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) neighbours = mpf_neighbours_dump_finish (result, &error);
+
+  if (neighbours != NULL)
+    {
+      record_neighbours (run, neighbours);
+      for (guint i = 0; i < neighbours->len; i++)
+        {
+          const MpfNeighbour *n = g_ptr_array_index (neighbours, i);
+          if (mpf_neighbour_is_alive (n))
+            probe_http (task, n->address);
+        }
+    }
+  else
+    g_debug ("discovery: %s", error->message);
+  op_done (task);
+}
+
+static gboolean
+settle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  run->sweep_timer = 0;
+  mpf_neighbours_dump_async (run->ifindex, g_task_get_cancellable (task), settle_dump_cb, task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  static const guint8 nothing[1] = { 0 };
+  guint end = MIN (run->sweep_pos + SWEEP_BATCH, run->sweep->len);
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      run->sweep_timer = 0;
+      op_done (task);
+      return G_SOURCE_REMOVE;
+    }
+  for (; run->sweep_pos < end; run->sweep_pos++)
+    {
+      struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (9) };
+
+      to.sin_addr.s_addr = g_array_index (run->sweep, guint32, run->sweep_pos);
+      /* The datagram itself is irrelevant: sending it makes the kernel ARP
+       * for the address. Errors (no route, unreachable) are expected. */
+      (void) sendto (run->sweep_fd, nothing, sizeof nothing, MSG_DONTWAIT,
+                     (struct sockaddr *) &to, sizeof to);
+    }
+  if (run->sweep_pos < run->sweep->len)
+    return G_SOURCE_CONTINUE;
+  run->sweep_timer = g_timeout_add (SWEEP_SETTLE_MS, settle_cb, task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_sweep (GTask *task, MpfDiscovery *self)
+{
+  Run *run = g_task_get_task_data (task);
+  const MpfNetAddress *addrs;
+  gsize n;
+
+  run->sweep = g_array_new (FALSE, FALSE, sizeof (guint32));
+  addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
+  for (gsize i = 0; i < n; i++)
+    {
+      struct in_addr base, ours;
+      guint32 net;
+
+      inet_pton (AF_INET, addrs[i].address, &ours);
+      base = ours;
+      net = ntohl (base.s_addr) & ~((1u << (32 - addrs[i].prefix)) - 1);
+      for (guint32 host = 1; host < (1u << (32 - addrs[i].prefix)) - 1; host++)
+        {
+          guint32 a = htonl (net | host);
+          if (a != ours.s_addr)
+            g_array_append_val (run->sweep, a);
+        }
+    }
+
+  run->sweep_fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (run->sweep_fd < 0)
+    return;
+  /* Never out of another interface that happens to share a subnet. */
+  if (setsockopt (run->sweep_fd, SOL_SOCKET, SO_BINDTODEVICE, self->ifname, strlen (self->ifname)) < 0)
+    g_debug ("discovery: SO_BINDTODEVICE: %s", g_strerror (errno));
+  run->pending++;
+  g_object_ref (task);
+  run->sweep_timer = g_timeout_add (SWEEP_INTERVAL_MS, sweep_cb, task);
+}
+
+void
+mpf_discovery_run_async (MpfDiscovery *self, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const MpfNetAddress *addrs;
+  unsigned int ifindex;
+  Run *run;
+  gsize n;
+
+  g_return_if_fail (MPF_IS_DISCOVERY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpf_discovery_run_async);
+  ifindex = if_nametoindex (self->ifname);
+  if (ifindex == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("The network interface “%s” does not exist"), self->ifname);
+      return;
+    }
+
+  run = g_new0 (Run, 1);
+  run->ifindex = (int) ifindex;
+  run->sweep_fd = -1;
+  run->found = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) mpf_discovered_free);
+  run->probed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Routers on the cable only: never through a proxy. */
+  run->session = soup_session_new_with_options ("timeout", MAX (1u, self->http_timeout_ms / 1000),
+                                                "proxy-resolver", NULL,
+                                                "max-conns-per-host", 1,
+                                                NULL);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+
+  /* Held while the operations are set up, so none can finish the run early. */
+  run->pending = 1;
+  addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
+  for (gsize i = 0; i < n; i++)
+    probe_http (task, addrs[i].router);
+  start_sweep (task, self);
+  op_done (g_steal_pointer (&task));
+}
+
+GPtrArray *
+mpf_discovery_run_finish (MpfDiscovery *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+mpf_discovery_finalize (GObject *object)
+{
+  MpfDiscovery *self = MPF_DISCOVERY (object);
+
+  g_free (self->ifname);
+  G_OBJECT_CLASS (mpf_discovery_parent_class)->finalize (object);
+}
+
+static void
+mpf_discovery_class_init (MpfDiscoveryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mpf_discovery_finalize;
+}
+
+static void
+mpf_discovery_init (MpfDiscovery *self)
+{
+  self->http_timeout_ms = 3000;
+}
