@@ -72,6 +72,9 @@ mpf_netconfig_build_profile (const char *ifname, MpfNetconfigPurpose purpose, co
                 /* No duplicate-address wait: the addresses are outside the
                  * routers' pools, and every second counts in recovery. */
                 NM_SETTING_IP_CONFIG_DAD_TIMEOUT, 0,
+                /* Wins over a home network that shares a default subnet
+                 * (192.168.1.0/24 is common), for as long as the job runs. */
+                NM_SETTING_IP_CONFIG_ROUTE_METRIC, (gint64) MPF_NETCONFIG_ROUTE_METRIC,
                 NULL);
   g_object_set (s_ip6, NM_SETTING_IP_CONFIG_METHOD, NM_SETTING_IP6_CONFIG_METHOD_DISABLED, NULL);
 

@@ -31,11 +31,13 @@ const MpfNetAddress *mpf_netconfig_addresses (MpfNetconfigPurpose purpose,
                                               gsize              *n_out);
 
 #define MPF_NETCONFIG_PROFILE_ID "mprflash (temporary)"
+#define MPF_NETCONFIG_ROUTE_METRIC 20
 
 /* Builds the temporary profile (pure; no daemon involved): connection.id
  * MPF_NETCONFIG_PROFILE_ID, bound to @ifname, never autoconnected, private to
  * @user (NULL: visible to all), manual IPv4 with the purpose's addresses,
- * never the default route, IPv6 disabled. */
+ * never the default route, routes preferred (MPF_NETCONFIG_ROUTE_METRIC),
+ * IPv6 disabled. */
 NMConnection *mpf_netconfig_build_profile (const char          *ifname,
                                            MpfNetconfigPurpose  purpose,
                                            const char          *user);
