@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "mpf-window.h"
 
 struct _MpfWindow
