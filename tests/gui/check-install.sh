@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `meson install` into a temporary DESTDIR must give a complete tree. What is
-# required follows from the source tree: a CLI or helper once their sources
-# exist, a policy once data/ has one, a catalogue per language in po/LINGUAS.
+# required follows from the project: the CLI and the helper once the build
+# defines them, a policy once data/ has one, a catalogue per language in po/LINGUAS.
 # usage: check-install.sh BUILD-ROOT SOURCE-ROOT BINDIR LIBEXECDIR DATADIR LOCALEDIR GUI(true|false)
 set -euo pipefail
 build=$1 src=$2 bindir=$3 libexecdir=$4 datadir=$5 localedir=$6 gui=$7
@@ -19,8 +19,13 @@ required=(
   "$datadir/glib-2.0/schemas/$app_id.gschema.xml"
 )
 [ "$gui" = true ] && required+=("$bindir/mprflash")
-compgen -G "$src/src/cli/*.c" >/dev/null && required+=("$bindir/mprflash-cli")
-compgen -G "$src/src/helper/*.c" >/dev/null && required+=("$libexecdir/mprflash-helper")
+# The programs once the build defines them: each must be installed, where it belongs.
+targets=$(meson introspect --targets "$build")
+has_target() {
+  /usr/bin/python3 -c 'import json, sys; sys.exit(not any(t["name"] == sys.argv[1] for t in json.load(sys.stdin)))' "$1" <<<"$targets"
+}
+has_target mprflash-cli && required+=("$bindir/mprflash-cli")
+has_target mprflash-helper && required+=("$libexecdir/mprflash-helper")
 for lang in $(grep -v '^#' "$src/po/LINGUAS" || true); do
   required+=("$localedir/$lang/LC_MESSAGES/mprflash.mo")
 done
