@@ -30,4 +30,7 @@ typedef enum {
 
 GQuark mpf_image_error_quark (void);
 
+/* Stable id of a code for machine-readable output ("bad-data-crc"). */
+const char *mpf_image_error_to_string (int code);
+
 G_END_DECLS

@@ -308,8 +308,11 @@ judge_board (MpfImageVerdict *self)
   self->margin = (gint64) board->firmware_size - (gint64) flash_size;
   if (self->margin < 0)
     add_problem (self, MPF_IMAGE_ERROR_TOO_BIG,
-                 _("The image is %" G_GSIZE_FORMAT " bytes, %" G_GINT64_FORMAT " bytes too big for the %s's firmware partition (%u bytes)."),
-                 flash_size, -self->margin, board->display_name, board->firmware_size);
+                 ngettext (
+                              "The image is %" G_GSIZE_FORMAT " bytes but the %s's firmware partition holds %u: too big by %" G_GINT64_FORMAT " byte.",
+                              "The image is %" G_GSIZE_FORMAT " bytes but the %s's firmware partition holds %u: too big by %" G_GINT64_FORMAT " bytes.",
+                              (gulong) MIN (-self->margin, (gint64) G_MAXLONG)),
+                 flash_size, board->display_name, board->firmware_size, -self->margin);
 }
 
 static void
@@ -323,7 +326,7 @@ add_notes (MpfImageVerdict *self)
   if (self->has_uimage && self->format == MPF_IMAGE_FORMAT_UIMAGE &&
       strcmp (self->uimage.name, MPF_UIMAGE_STOCK_NAME) != 0)
     add_to (self->notes, -1,
-            g_strdup_printf (_("The Hame stock web page only accepts images named “%s”; mprflash renames this one when it uses that page (the bootloader ignores the name)."),
+            g_strdup_printf (_("The Hame stock web page only accepts images named “%s”; this one must be renamed for that page (the bootloader ignores the name)."),
                              MPF_UIMAGE_STOCK_NAME));
 }
 
