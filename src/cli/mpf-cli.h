@@ -15,7 +15,7 @@ typedef enum {
 /* One subcommand: argv[0] is the command's own name, the rest its arguments. */
 typedef struct {
   const char *name;
-  const char *summary;        /* N_() marked; translated when shown */
+  const char *summary;        /* marked for translation; translated when shown */
   int       (*run) (int argc, char **argv);
 } MpfCliCommand;
 
