@@ -55,16 +55,23 @@ xor_key (guint8 *buf, gsize len, const guint8 *key)
     buf[i] ^= key[i % MPF_PORAY_KEY_LEN];
 }
 
+/* The fixed flags and the zero padding after them. */
+static gboolean
+header_shape_ok (const guint8 *header)
+{
+  if (read_le32 (header + 8) != MPF_PORAY_FLAGS)
+    return FALSE;
+  for (gsize i = 12; i < MPF_PORAY_HEADER_SIZE; i++)
+    if (header[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 mpf_poray_looks_encoded (const guint8 *data, gsize len)
 {
-  if (data == NULL || len < MPF_PORAY_HEADER_SIZE)
+  if (data == NULL || len < MPF_PORAY_HEADER_SIZE || !header_shape_ok (data))
     return FALSE;
-  if (read_le32 (data + 8) != MPF_PORAY_FLAGS)
-    return FALSE;
-  for (gsize i = 12; i < MPF_PORAY_HEADER_SIZE; i++)
-    if (data[i] != 0)
-      return FALSE;
   return (guint64) read_le32 (data + 4) + MPF_PORAY_HEADER_SIZE + CHECKSUM_LEN == len;
 }
 
@@ -168,7 +175,7 @@ mpf_poray_decode (GBytes *encoded, const MpfBoard **out_board, GError **error)
       return NULL;
     }
   payload_len = read_le32 (data + 4);
-  if (read_le32 (data + 8) != MPF_PORAY_FLAGS)
+  if (!header_shape_ok (data))
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_BAD_MAGIC,
                    _("This is not an encoded (Poray/Hame factory) firmware file."));

@@ -174,6 +174,16 @@ test_decode_errors (void)
   g_assert_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_BAD_MAGIC);
   g_clear_error (&error);
 
+  /* Non-zero padding is not the encoded format. */
+  d[13] = 0xff;
+  damaged = g_bytes_new (d, len);
+  out = mpf_poray_decode (damaged, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_BAD_MAGIC);
+  g_clear_error (&error);
+  g_clear_pointer (&damaged, g_bytes_unref);
+  d[13] = 0x00;
+
   d[28 + 500] ^= 0x40;
   damaged = g_bytes_new (d, len);
   out = mpf_poray_decode (damaged, NULL, &error);
