@@ -392,26 +392,35 @@ mpf_image_verdict_new_for_bytes (GBytes *data, const MpfBoard *board, MpfCatalog
   return self;
 }
 
-/* Reads at most @cap + 1 bytes so a file that grew after stat is caught. */
+/* Reads in chunks and stops past @cap, so a file that grew after the size
+ * check is still never read whole. */
 static GBytes *
 read_capped (GFile *file, gsize cap, gboolean *too_big, GError **error)
 {
   g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
-  g_autofree guint8 *buf = NULL;
-  gsize got = 0;
+  g_autoptr(GByteArray) buf = NULL;
+  guint8 chunk[64 * 1024];
 
   *too_big = FALSE;
   if (in == NULL)
     return NULL;
-  buf = g_malloc (cap + 1);
-  if (!g_input_stream_read_all (G_INPUT_STREAM (in), buf, cap + 1, &got, NULL, error))
-    return NULL;
-  if (got > cap)
+  buf = g_byte_array_new ();
+  for (;;)
     {
-      *too_big = TRUE;
-      return NULL;
+      gssize got = g_input_stream_read (G_INPUT_STREAM (in), chunk, sizeof chunk, NULL, error);
+
+      if (got < 0)
+        return NULL;
+      if (got == 0)
+        break;
+      g_byte_array_append (buf, chunk, (guint) got);
+      if (buf->len > cap)
+        {
+          *too_big = TRUE;
+          return NULL;
+        }
     }
-  return g_bytes_new_take (g_realloc (g_steal_pointer (&buf), MAX (got, 1)), got);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
 
 MpfImageVerdict *
@@ -470,6 +479,62 @@ mpf_image_verdict_new_for_path (const char *path, const MpfBoard *board, MpfCata
     add_problem (self, MPF_IMAGE_ERROR_IO, _("Cannot read “%s”: %s"), display,
                  error != NULL ? error->message : _("unknown error"));
   return g_steal_pointer (&self);
+}
+
+typedef struct {
+  char           *path;
+  const MpfBoard *board;
+  MpfCatalog     *catalog;
+} PathJob;
+
+static void
+path_job_free (PathJob *job)
+{
+  g_free (job->path);
+  g_clear_object (&job->catalog);
+  g_free (job);
+}
+
+static void
+new_for_path_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PathJob *job = task_data;
+
+  /* The catalogue is only read and the board table is immutable, so a
+   * worker thread may judge while the caller's thread goes on. */
+  g_task_return_pointer (task, mpf_image_verdict_new_for_path (job->path, job->board, job->catalog),
+                         g_object_unref);
+}
+
+void
+mpf_image_verdict_new_for_path_async (const char *path, const MpfBoard *board, MpfCatalog *catalog,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PathJob *job;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (catalog == NULL || MPF_IS_CATALOG (catalog));
+
+  job = g_new0 (PathJob, 1);
+  job->path = g_strdup (path);
+  job->board = board;
+  job->catalog = catalog != NULL ? g_object_ref (catalog) : NULL;
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mpf_image_verdict_new_for_path_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) path_job_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, new_for_path_thread);
+}
+
+MpfImageVerdict *
+mpf_image_verdict_new_for_path_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mpf_image_verdict_new_for_path_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 MpfImageFormat

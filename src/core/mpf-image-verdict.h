@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include "mpf-board.h"
 #include "mpf-catalog.h"
 #include "mpf-uimage.h"
@@ -36,6 +36,12 @@ MpfImageVerdict *mpf_image_verdict_new_for_bytes (GBytes *data, const MpfBoard *
                                                   MpfCatalog *catalog);
 MpfImageVerdict *mpf_image_verdict_new_for_path (const char *path, const MpfBoard *board,
                                                  MpfCatalog *catalog);
+/* The same in a worker thread, for the GUI (reading and hashing a few MB
+ * must not block the main loop). _finish fails only when cancelled. */
+void             mpf_image_verdict_new_for_path_async (const char *path, const MpfBoard *board,
+                                                       MpfCatalog *catalog, GCancellable *cancellable,
+                                                       GAsyncReadyCallback callback, gpointer user_data);
+MpfImageVerdict *mpf_image_verdict_new_for_path_finish (GAsyncResult *result, GError **error);
 
 MpfImageFormat  mpf_image_verdict_get_format (MpfImageVerdict *self);
 const MpfUImage *mpf_image_verdict_get_uimage (MpfImageVerdict *self); /* inner one for encoded; NULL if none */

@@ -362,6 +362,33 @@ test_unreadable (void)
   g_rmdir (dir);
 }
 
+static void
+got_verdict_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MpfImageVerdict **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = mpf_image_verdict_new_for_path_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("MPF_TEST_DATA"), "poray", "wrap.A5-V11.bin", NULL);
+  g_autoptr(MpfCatalog) cat = mpf_catalog_new_default (NULL);
+  g_autoptr(MpfImageVerdict) v = NULL;
+  g_autoptr(MpfImageVerdict) sync = mpf_image_verdict_new_for_path (path, mpf_board_lookup ("A5-V11"), cat);
+
+  mpf_image_verdict_new_for_path_async (path, mpf_board_lookup ("A5-V11"), cat, NULL, got_verdict_cb, &v);
+  while (v == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (mpf_image_verdict_get_format (v), ==, MPF_IMAGE_FORMAT_ENCODED);
+  g_assert_true (mpf_image_verdict_is_flashable (v));
+  g_assert_cmpstr (mpf_image_verdict_get_sha256 (v), ==, mpf_image_verdict_get_sha256 (sync));
+  g_assert_cmpint (mpf_image_verdict_get_margin (v), ==, mpf_image_verdict_get_margin (sync));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -375,5 +402,6 @@ main (int argc, char **argv)
   g_test_add_func ("/verdict/encoded", test_encoded);
   g_test_add_func ("/verdict/paths", test_paths);
   g_test_add_func ("/verdict/unreadable", test_unreadable);
+  g_test_add_func ("/verdict/async", test_async);
   return g_test_run ();
 }
