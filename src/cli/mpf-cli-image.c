@@ -428,6 +428,7 @@ cmd_check (int argc, char **argv)
   g_autoptr(MpfCatalog) catalog = NULL;
   g_autoptr(MpfImageVerdict) v = NULL;
   const MpfBoard *board;
+  GPtrArray *notes;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context, _("Exit status: 0 the image may be flashed, 1 refused (every reason is printed), 2 usage, 3 cannot read the file."));
@@ -449,8 +450,9 @@ cmd_check (int argc, char **argv)
       printf (_("OK: %s may be flashed on the %s (%" G_GINT64_FORMAT " bytes to spare)."),
               argv[1], board->display_name, mpf_image_verdict_get_margin (v));
       printf ("\n");
-      if (mpf_image_verdict_get_catalog_entry (v) == NULL)
-        printf ("%s\n", _("Not verified: this file is not in mprflash's catalogue of known images."));
+      notes = mpf_image_verdict_get_notes (v);
+      for (guint i = 0; i < notes->len; i++)
+        printf ("  - %s\n", ((MpfImageProblem *) notes->pdata[i])->message);
       return MPF_CLI_EXIT_OK;
     }
   fprintf (stderr, _("Refused: %s must not be flashed on the %s:"), argv[1], board->display_name);
