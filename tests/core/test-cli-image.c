@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -157,6 +158,7 @@ test_bad_inputs (void)
   g_autofree char *full = tmp_path ("full.bin");
   g_autofree char *missing = tmp_path ("missing.bin");
   g_autofree char *huge = tmp_path ("huge.bin");
+  g_autofree char *fifo = tmp_path ("fifo.bin");
   g_autoptr(GBytes) good = kernel_image (3000, 100, MPF_UIMAGE_ARCH_MIPS, MPF_UIMAGE_TYPE_KERNEL);
   g_autoptr(GBytes) b = NULL;
   gsize len = g_bytes_get_size (good);
@@ -203,6 +205,17 @@ test_bad_inputs (void)
   cli_result_clear (&r);
 
   assert_check_refuses (missing, 3, "does not exist", "io");
+  /* Unreadable: a FIFO (chmod 000 would not stop root) must not even block. */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  assert_check_refuses (fifo, 3, "not a regular file", "io");
+  g_unlink (fifo);
+  if (geteuid () != 0)
+    {
+      g_assert_true (g_file_set_contents (fifo, "x", 1, NULL));
+      g_assert_cmpint (g_chmod (fifo, 0), ==, 0);
+      assert_check_refuses (fifo, 3, "Cannot read", "io");
+      g_unlink (fifo);
+    }
   assert_check_refuses (tmpdir, 3, "folder", "io");
 
   fd = g_open (huge, O_CREAT | O_WRONLY, 0600);
