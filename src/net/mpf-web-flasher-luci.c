@@ -358,6 +358,7 @@ step1_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autofree char *what = NULL;
   g_autofree char *md5 = NULL;
   g_autofree char *url = NULL;
+  GCancellable *cancellable;
   char *form;
 
   if (reply == NULL)
@@ -415,9 +416,9 @@ step1_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", self->cookie);
   soup_message_set_request_body_from_bytes (msg, SOUP_FORM_MIME_TYPE_URLENCODED, body);
+  cancellable = g_task_get_cancellable (task);
   mpf_web_flasher_send_async (MPF_WEB_FLASHER (self), self->session, msg, 0, self->timeout_ms,
-                              self->timeout_ms, g_task_get_cancellable (task), step2_cb,
-                              g_steal_pointer (&task));
+                              self->timeout_ms, cancellable, step2_cb, g_steal_pointer (&task));
 }
 
 static void
