@@ -180,8 +180,9 @@ static void
 test_silent_times_out (void)
 {
   guint16 port;
-  g_autoptr(GSocket) s = silent_listener (&port);
+  g_autoptr(GSocket) listener = silent_listener (&port);
   g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_nonnull (listener);
   g_autoptr(MpfIdentify) id = mpf_identify_new (rules, address);
   g_autoptr(GError) error = NULL;
   g_autoptr(MpfFingerprintResult) res = NULL;
@@ -209,8 +210,9 @@ static void
 test_cancel (void)
 {
   guint16 port;
-  g_autoptr(GSocket) s = silent_listener (&port);
+  g_autoptr(GSocket) listener = silent_listener (&port);
   g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_nonnull (listener);
   g_autoptr(MpfIdentify) id = mpf_identify_new (rules, address);
   g_autoptr(MpfIdentify) id2 = mpf_identify_new (rules, address);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();

@@ -38,6 +38,16 @@ login (MpfWebFlasher *f, const char *const *passwords, GError **error)
   return mpf_web_flasher_login_finish (f, wait_result (&res), error);
 }
 
+static void
+login_ok (MpfWebFlasher *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pw = login (f, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (pw);
+}
+
 static gboolean
 upload (MpfWebFlasher *f, GBytes *image, GCancellable *cancellable, GError **error)
 {
@@ -302,9 +312,10 @@ test_goahead_hame_success (void)
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 4 * 1024 * 1024 - 64);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
   g_autofree char *violation = NULL;
   Watch w;
+
+  login_ok (f);
 
   g_assert_no_error (error);
   watch (f, &w);
@@ -332,7 +343,8 @@ test_goahead_sdk_wording (void)
   g_autoptr(MpfWebFlasher) f = goahead_for (r, MPF_FAMILY_HAME_STOCK);
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 70000);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_SDK_WORDING);
   g_assert_true (upload (f, image, NULL, &error));
@@ -358,8 +370,8 @@ test_goahead_refusals (void)
       g_autoptr(MpfWebFlasher) f = goahead_for (r, MPF_FAMILY_HAME_STOCK);
       g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 50000);
       g_autoptr(GError) error = NULL;
-      g_autofree char *pw = login (f, NULL, &error);
 
+      login_ok (f);
       twr_set_upload (r, cases[i].mode);
       g_assert_false (upload (f, image, NULL, &error));
       g_assert_error (error, MPF_WEB_FLASHER_ERROR, cases[i].code);
@@ -378,8 +390,9 @@ test_goahead_needs_rename (void)
   g_autoptr(GBytes) image = make_image ("MIPS OpenWrt Linux-3.10.49", 60000);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
   MpfUImage hdr;
+
+  login_ok (f);
 
   /* Not without asking: the caller must request the rename. */
   g_assert_false (upload (f, image, NULL, &error));
@@ -410,7 +423,8 @@ test_goahead_wrong_format (void)
   g_autoptr(GBytes) encoded = mpf_poray_encode (mpf_board_lookup ("MPR-A1"), image, NULL);
   g_autoptr(GBytes) junk = g_bytes_new_static ("not an image at all, not even close to one....................", 64);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   g_assert_nonnull (encoded);
   g_assert_false (upload (f, encoded, NULL, &error));
@@ -455,7 +469,8 @@ test_goahead_dropped (void)
   g_autoptr(MpfWebFlasher) f = goahead_for (r, MPF_FAMILY_HAME_STOCK);
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 4 * 1024 * 1024 - 64);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_DROP);
   g_assert_false (upload (f, image, NULL, &error));
@@ -472,9 +487,10 @@ test_goahead_verdict_timeout (void)
   g_autoptr(MpfWebFlasher) f = goahead_for (r, MPF_FAMILY_HAME_STOCK);
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 100000);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
   g_autoptr(GBytes) got = NULL;
   Watch w;
+
+  login_ok (f);
 
   watch (f, &w);
   twr_set_upload (r, TWR_UPLOAD_HANG);
@@ -503,7 +519,8 @@ test_goahead_cancel (void)
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 100000);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_HANG);
   g_signal_connect (f, "waiting-for-verdict", G_CALLBACK (cancel_on_waiting_cb), cancellable);
@@ -605,8 +622,10 @@ test_luci_stale_session (void)
   g_autoptr(MpfWebFlasher) b = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (twr_get_address (r)));
   g_autoptr(GBytes) image = make_image ("MIPS OpenWrt Linux-3.10.49", 20000);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pa = login (a, NULL, &error);
-  g_autofree char *pb = login (b, NULL, &error);
+
+  login_ok (a);
+
+  login_ok (b);
 
   g_assert_no_error (error);
   g_assert_false (upload (a, image, NULL, &error));
@@ -626,7 +645,8 @@ test_luci_md5_mismatch (void)
   g_autoptr(MpfWebFlasher) f = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (twr_get_address (r)));
   g_autoptr(GBytes) image = make_image ("MIPS OpenWrt Linux-3.10.49", 20000);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_MD5_LIE);
   g_assert_false (upload (f, image, NULL, &error));
@@ -644,7 +664,8 @@ test_luci_refused (void)
   g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 20000);
   g_autoptr(GBytes) encoded = mpf_poray_encode (mpf_board_lookup ("MPR-L8"), image, NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_NOT_VALID);
   g_assert_false (upload (f, image, NULL, &error));
@@ -664,7 +685,8 @@ test_luci_dropped (void)
   g_autoptr(MpfWebFlasher) f = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (twr_get_address (r)));
   g_autoptr(GBytes) image = make_image ("MIPS OpenWrt Linux-3.10.49", 4 * 1024 * 1024 - 64);
   g_autoptr(GError) error = NULL;
-  g_autofree char *pw = login (f, NULL, &error);
+
+  login_ok (f);
 
   twr_set_upload (r, TWR_UPLOAD_DROP);
   g_assert_false (upload (f, image, NULL, &error));
