@@ -21,5 +21,8 @@ void        fr_device_set_last_upload (FrDevice *self, const char *summary);
 const char *fr_device_get_last_upload (FrDevice *self);
 /* The running firmware starts writing its own flash (web upgrade). */
 void        fr_device_set_upgrading (FrDevice *self);
+/* The firmware's web server goes away (sysupgrade kills it); from an idle,
+ * so it is safe inside the server's own handlers and signals. */
+void        fr_device_drop_web (FrDevice *self);
 
 G_END_DECLS

@@ -51,6 +51,7 @@ struct _FrDevice {
   guint     reboot_source;
   gboolean  reboot_reset_held;
   guint     cut_source;
+  guint     drop_web_source;
 
   gpointer    bootloader;      /* FrBootloader*, bootsim's module */
   SoupServer *web;
@@ -700,6 +701,27 @@ fr_device_set_upgrading (FrDevice *self)
     self->mode = FR_MODE_UPGRADING;
 }
 
+static gboolean
+drop_web_idle_cb (gpointer data)
+{
+  FrDevice *self = data;
+  self->drop_web_source = 0;
+  if (self->web != NULL)
+    {
+      soup_server_disconnect (self->web);
+      g_clear_object (&self->web);
+      fr_device_log_event (self, "web", "web server stopped");
+    }
+  return G_SOURCE_REMOVE;
+}
+
+void
+fr_device_drop_web (FrDevice *self)
+{
+  if (self->drop_web_source == 0)
+    self->drop_web_source = g_idle_add (drop_web_idle_cb, self);
+}
+
 gint64
 fr_device_get_uptime_ms (FrDevice *self)
 {
@@ -888,6 +910,7 @@ power_down (FrDevice *self, const char *why)
   g_clear_object (&self->power_cancellable);
   g_clear_handle_id (&self->boot_source, g_source_remove);
   g_clear_handle_id (&self->reboot_source, g_source_remove);
+  g_clear_handle_id (&self->drop_web_source, g_source_remove);
 #ifdef FR_HAVE_BOOTLOADER
   g_clear_pointer ((FrBootloader **) &self->bootloader, fr_bootloader_stop);
 #endif
