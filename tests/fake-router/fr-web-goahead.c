@@ -19,6 +19,7 @@ typedef struct {
   FrFamily    family;
   char       *lan;         /* dotted quad, for the success page's redirect */
   char       *md5;         /* MD5 hex of the admin password */
+  char       *md5_changed; /* ... after the owner changed it (fault) */
   char       *lang;
   GHashTable *signed_in;   /* client IP -> TRUE */
   gboolean    upgrading;
@@ -30,6 +31,7 @@ goahead_free (gpointer p)
   GoAhead *ga = p;
   g_free (ga->lan);
   g_free (ga->md5);
+  g_free (ga->md5_changed);
   g_free (ga->lang);
   g_hash_table_unref (ga->signed_in);
   g_free (ga);
@@ -246,7 +248,10 @@ handle_signin (GoAhead *ga, SoupServerMessage *msg)
   g_autoptr(GHashTable) form = soup_form_decode (text);
   const char *pass = g_hash_table_lookup (form, "admpass");
 
-  if (pass != NULL && g_strcmp0 (pass, ga->md5) == 0)
+  /* The fault is read at each attempt so the control channel can flip it. */
+  const char *want = fr_device_get_faults (ga->dev)->wrong_credentials ? ga->md5_changed : ga->md5;
+
+  if (pass != NULL && g_strcmp0 (pass, want) == 0)
     {
       g_hash_table_add (ga->signed_in, g_strdup (client_ip (msg)));
       fr_device_log_event (ga->dev, "web", "signin from %s: ok", client_ip (msg));
@@ -366,14 +371,12 @@ fr_web_goahead_new (FrDevice *dev, FrFamily family, const char *lan_address)
 
   if (password == NULL)
     password = family == FR_FAMILY_MPRL8_STOCK ? "admin" : "hame";
-  /* The owner changed it: no default works any more. */
-  if (fr_device_get_faults (dev)->wrong_credentials)
-    password = "changed-by-owner";
   ga->dev = dev;
   ga->family = family;
   ga->lan = g_strdup (lan_address);
   ga->lang = g_strdup ("en");
   ga->md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, password, -1);
+  ga->md5_changed = g_compute_checksum_for_string (G_CHECKSUM_MD5, "changed-by-owner", -1);
   ga->signed_in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_object_set_data_full (G_OBJECT (server), "fr-goahead", ga, goahead_free);
   soup_server_add_handler (server, NULL, handle_cb, ga, NULL);
