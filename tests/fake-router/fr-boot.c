@@ -34,14 +34,40 @@ catalog (void)
   return cat;
 }
 
-static gboolean
+/* Offset of @magic at a 4-byte boundary in [from, from+span), or -1. */
+static gssize
 find_magic (const guint8 *p, gsize len, gsize from, gsize span, const char *magic)
 {
   gsize mlen = strlen (magic);
   for (gsize i = from; i + mlen <= len && i < from + span; i += 4)
     if (memcmp (p + i, magic, mlen) == 0)
-      return TRUE;
-  return FALSE;
+      return (gssize) i;
+  return -1;
+}
+
+/* An OpenWrt kernel mounts the squashfs that follows it; the sysupgrade
+ * image ends in the jffs2 "deadc0de" marker. A write cut short leaves an
+ * erased sector (or old data) before that marker: the kernel then panics
+ * without ever bringing the network up [I]. Returns NULL when intact. */
+static char *
+openwrt_rootfs_problem (const guint8 *part, gsize len, gsize kernel_end)
+{
+  gssize sq = find_magic (part, len, kernel_end & ~(gsize) 3, 0x20000, "hsqs");
+  if (sq < 0)
+    return g_strdup ("no squashfs after the kernel");
+  gssize marker = find_magic (part, len, (gsize) sq, len, "\xde\xad\xc0\xde");
+  if (marker < 0)
+    return g_strdup ("no end-of-filesystem marker");
+  gsize first = ((gsize) sq + FR_ERASE_SECTOR - 1) / FR_ERASE_SECTOR * FR_ERASE_SECTOR;
+  for (gsize s = first; s + FR_ERASE_SECTOR <= (gsize) marker; s += FR_ERASE_SECTOR)
+    {
+      gsize i = 0;
+      while (i < FR_ERASE_SECTOR && part[s + i] == 0xff)
+        i++;
+      if (i == FR_ERASE_SECTOR)
+        return g_strdup_printf ("erased sector at partition offset 0x%zx", s);
+    }
+  return NULL;
 }
 
 /* FORMATS.md, "Telling stock from OpenWrt": the name when it says OpenWrt;
@@ -56,7 +82,7 @@ guess_family (const MpfUImage *img, const guint8 *part, gsize len, const char **
     return *why = "name says OpenWrt", FR_FAMILY_OPENWRT;
   if (img->sdk_rootfs_offset != 0)
     return *why = "Ralink SDK root filesystem offset", FR_FAMILY_HAME_STOCK;
-  if (find_magic (part, len, end & ~(gsize) 3, 0x20000, "hsqs"))
+  if (find_magic (part, len, end & ~(gsize) 3, 0x20000, "hsqs") >= 0)
     return *why = "OpenWrt squashfs after the kernel", FR_FAMILY_OPENWRT;
   return *why = "no OpenWrt signal [I]", FR_FAMILY_HAME_STOCK;
 }
@@ -82,6 +108,18 @@ fr_boot_inspect (const guint8 *part, gsize len, const char *stock_family, FrBoot
     }
   out->bootable = TRUE;
   out->family = guess_family (&img, part, len, &why);
+  if (out->family == FR_FAMILY_OPENWRT)
+    {
+      g_autofree char *problem =
+        openwrt_rootfs_problem (part, len, MPF_UIMAGE_HEADER_SIZE + (gsize) img.data_size);
+      if (problem != NULL)
+        {
+          out->bootable = FALSE;
+          out->reason = g_strdup_printf ("kernel panic: cannot mount the root filesystem (%s)",
+                                         problem);
+          return;
+        }
+    }
 
   const MpfCatalogEntry *entry = NULL;
   gsize covered = MIN (len, MPF_UIMAGE_HEADER_SIZE + (gsize) img.data_size);

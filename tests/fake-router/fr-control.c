@@ -23,6 +23,7 @@ typedef struct {
   /* a pending `wait` */
   char   *want_mode;
   char   *want_family;
+  guint64 want_boot;     /* 0: any boot */
   gint64  deadline_us;
   guint   wait_source;
 } Client;
@@ -181,6 +182,8 @@ wait_reached (Client *c)
   FrDevice *dev = c->ctl->dev;
   if (g_strcmp0 (fr_device_mode_to_string (fr_device_get_mode (dev)), c->want_mode) != 0)
     return FALSE;
+  if (c->want_boot > 0 && fr_device_get_boot_count (dev) < c->want_boot)
+    return FALSE;
   return c->want_family == NULL
          || g_strcmp0 (fr_device_family_to_string (fr_device_get_family (dev)), c->want_family) == 0;
 }
@@ -254,11 +257,16 @@ run_command (Client *c, char **argv)
     }
   else if (g_str_equal (cmd, "wait"))
     {
-      /* wait MODE[/FAMILY] SECONDS: answers when reached; the bound is real time. */
+      /* wait MODE[/FAMILY][@BOOT] SECONDS: answers when the unit is in that
+       * mode (and family, and at least that boot count); the bound is real time. */
       guint64 secs = 60;
+      c->want_boot = 0;
       if (argc < 2 || (argc > 2 && !g_ascii_string_to_unsigned (argv[2], 10, 1, 3600, &secs, NULL)))
-        return send_ok (c, "usage: wait MODE[/FAMILY] [SECONDS]"), TRUE;
-      g_auto(GStrv) mf = g_strsplit (argv[1], "/", 2);
+        return send_ok (c, "usage: wait MODE[/FAMILY][@BOOT] [SECONDS]"), TRUE;
+      g_auto(GStrv) mb = g_strsplit (argv[1], "@", 2);
+      if (mb[1] != NULL && !g_ascii_string_to_unsigned (mb[1], 10, 1, G_MAXUINT, &c->want_boot, NULL))
+        return send_ok (c, "usage: wait MODE[/FAMILY][@BOOT] [SECONDS]"), TRUE;
+      g_auto(GStrv) mf = g_strsplit (mb[0], "/", 2);
       g_free (c->want_mode);
       g_free (c->want_family);
       c->want_mode = g_strdup (mf[0]);
@@ -274,7 +282,7 @@ run_command (Client *c, char **argv)
     }
   else if (g_str_equal (cmd, "help"))
     send_ok (c, "commands: state | power-cycle [reset-held] | power-on [reset-held] | power-off"
-                " | set FAULT VALUE | events [FROM] | wait MODE[/FAMILY] [SECONDS] | quit");
+                " | set FAULT VALUE | events [FROM] | wait MODE[/FAMILY][@BOOT] [SECONDS] | quit");
   else
     {
       g_autofree char *e = g_strdup_printf ("unknown command '%s' (try help)", cmd);

@@ -10,9 +10,7 @@
 #include "fr-dhcp.h"
 #include "fr-flash.h"
 #include "fr-web.h"
-#ifdef FR_HAVE_BOOTLOADER
 #include "fr-bootloader.h"
-#endif
 
 /* Real-time durations [I]: U-Boot's countdown before it checks the image,
  * the kernel + userland boot until the web server answers (~30 s), and the
@@ -53,7 +51,7 @@ struct _FrDevice {
   guint     cut_source;
   guint     drop_web_source;
 
-  gpointer    bootloader;      /* FrBootloader*, bootsim's module */
+  FrBootloader *bootloader;    /* bootsim's module, while in recovery */
   SoupServer *web;
   FrDhcp     *dhcp;
   GStrv       addresses;
@@ -651,11 +649,15 @@ fr_device_set_fault (FrDevice *self, const char *name, const char *value, GError
     }
   else if (g_str_equal (name, "lan-address"))
     {
-      g_autoptr(GInetAddressMask) mask = NULL;
+      g_auto(GStrv) parts = g_strsplit (value, "/", 2);
+      g_autoptr(GInetAddress) addr = NULL;
+      guint64 prefix = 0;
       if (*value == '\0' || g_str_equal (value, "default"))
         g_clear_pointer (&f->lan_address, g_free);
-      else if ((mask = g_inet_address_mask_new_from_string (value, NULL)) != NULL
-               && strchr (value, '/') != NULL)
+      else if (parts[1] != NULL
+               && (addr = g_inet_address_new_from_string (parts[0])) != NULL
+               && g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4
+               && g_ascii_string_to_unsigned (parts[1], 10, 8, 30, &prefix, NULL))
         {
           g_free (f->lan_address);
           f->lan_address = g_strdup (value);
@@ -817,15 +819,11 @@ static void
 enter_recovery (FrDevice *self)
 {
   self->mode = FR_MODE_RECOVERY;
-#ifdef FR_HAVE_BOOTLOADER
   g_autoptr(GError) error = NULL;
   self->bootloader = fr_bootloader_start (self, &error);
   if (self->bootloader == NULL)
     fr_device_log_event (self, "bootloader", "recovery did not start: %s",
                          error ? error->message : "unknown");
-#else
-  fr_device_log_event (self, "bootloader", "recovery mode (no bootloader module in this build)");
-#endif
 }
 
 /* U-Boot after its countdown: check the image like its bootm does. */
@@ -911,9 +909,7 @@ power_down (FrDevice *self, const char *why)
   g_clear_handle_id (&self->boot_source, g_source_remove);
   g_clear_handle_id (&self->reboot_source, g_source_remove);
   g_clear_handle_id (&self->drop_web_source, g_source_remove);
-#ifdef FR_HAVE_BOOTLOADER
-  g_clear_pointer ((FrBootloader **) &self->bootloader, fr_bootloader_stop);
-#endif
+  g_clear_pointer (&self->bootloader, fr_bootloader_stop);
   if (self->web != NULL)
     {
       soup_server_disconnect (self->web);

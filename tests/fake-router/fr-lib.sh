@@ -21,6 +21,9 @@ fr_setup() {
   FLASH=$NETNS_TMP/flash.bin
   CTL=$NETNS_TMP/ctl
   trap 'fr_on_exit' EXIT
+  # Checks often run through `bash -c`: give them the helpers too.
+  export MPF_NETNS FR CTL FLASH
+  export -f pc rt ctl
 }
 
 fr_on_exit() {
