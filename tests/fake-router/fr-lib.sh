@@ -52,10 +52,20 @@ fr_start() {
   wait_for 10 "control socket" test -S "$CTL"
 }
 
+# Ends the router through its control channel so that it powers off and exits
+# normally (the sanitizers report at exit), then makes sure it is gone.
 fr_stop() {
+  local i
   ctl quit >/dev/null 2>&1 || true
+  for i in $(seq 200); do
+    kill -0 "$FR_PID" 2>/dev/null || break
+    sleep 0.05
+  done
   netns_stop "$FR_PID"
   rm -f "$CTL"
+  cat "$NETNS_TMP/router.log" >> "$NETNS_TMP/router-all.log" 2>/dev/null
+  : > "$NETNS_TMP/router.log"
+  FR_PID=
 }
 
 ctl() { "$FR" --control "$CTL" --send "$*"; }
@@ -92,7 +102,15 @@ check() {
 contains() { printf '%s' "$1" | grep -qF -- "$2" || { echo "missing: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
 lacks() { ! printf '%s' "$1" | grep -qF -- "$2" || { echo "unexpected: $2"; return 1; }; }
 
+# Sanitizer or GLib criticals in any run of the simulator fail the test.
+fr_clean_log() {
+  ! grep -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|CRITICAL|WARNING \*\*" \
+    "$NETNS_TMP"/router*.log "$NETNS_TMP"/loopback.log 2>/dev/null
+}
+
 tap_done() {
+  [ -n "${FR_PID:-}" ] && fr_stop
+  check "the simulator ran clean (no sanitizer report, no GLib warning)" fr_clean_log
   echo "1..$TAP_N"
   [ "$TAP_FAILED" -eq 0 ]
 }

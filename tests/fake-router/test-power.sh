@@ -80,7 +80,7 @@ check "loopback: serves the UI" contains "$(rt curl -s http://127.0.0.1:18080/)"
 check "loopback: no DHCP server" bash -c '! "$@" ss -Hlun "sport = :67" | grep -q .' _ rt
 check "loopback: the interface kept no address of the router's" \
   bash -c '! "$@" ip -4 addr show dev "$IF_RT" | grep -q "inet "' _ rt
-ctl quit >/dev/null
+ctl quit >/dev/null; wait
 
 # The guard: never on the host's own network namespace.
 if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net 2>/dev/null)" ] || ! readlink /proc/1/ns/net >/dev/null 2>&1; then
