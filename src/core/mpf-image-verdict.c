@@ -228,24 +228,31 @@ guess_family (MpfImageVerdict *self)
     self->family = MPF_FAMILY_UNKNOWN;
 }
 
-/* "MIPS OpenWrt Linux-3.10.49" names the kernel, not the OpenWrt release. */
+/* Where the kernel version starts in names like "MIPS OpenWrt Linux-3.10.49"
+ * or "Linux-2.6.36"; NULL when the name carries none. */
+static const char *
+kernel_version_start (const char *name)
+{
+  const char *p = strstr (name, OPENWRT_KERNEL_PREFIX);
+
+  if (p != NULL)
+    return p + strlen (OPENWRT_KERNEL_PREFIX);
+  if (g_str_has_prefix (name, "Linux-"))
+    return name + strlen ("Linux-");
+  return NULL;
+}
+
+/* Such a name gives the kernel version, not the firmware release. */
 static void
 guess_version (MpfImageVerdict *self)
 {
-  const char *p = strstr (self->uimage.name, OPENWRT_KERNEL_PREFIX);
+  const char *p = kernel_version_start (self->uimage.name);
   gsize n = 0;
 
-  if (p == NULL)
-    p = g_str_has_prefix (self->uimage.name, "Linux-") ? self->uimage.name : NULL;
-  else
-    p += strlen (OPENWRT_KERNEL_PREFIX) - strlen ("Linux-");
-  if (p == NULL)
+  if (p == NULL || !g_ascii_isdigit (p[0]))
     return;
-  p += strlen ("Linux-");
   while (g_ascii_isdigit (p[n]) || p[n] == '.')
     n++;
-  if (n == 0 || !g_ascii_isdigit (p[0]))
-    return;
   self->version = g_strndup (p, n);
   self->version_kind = MPF_IMAGE_VERSION_KERNEL;
 }

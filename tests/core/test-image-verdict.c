@@ -131,6 +131,31 @@ test_vector_inspect (void)
 }
 
 static void
+test_kernel_version (void)
+{
+  const struct { const char *name; const char *version; } cases[] = {
+    { "MIPS OpenWrt Linux-3.10.49", "3.10.49" },
+    { "MIPS OpenWrt Linux-3.7.5", "3.7.5" },
+    { "Linux-2.6.36", "2.6.36" },
+    { "Linux Kernel Image", NULL },
+    { "MIPS OpenWrt Linux-", NULL },
+    { "OpenWrt Linux-x.y", NULL },
+  };
+  guint8 payload[16] = { 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) b = mpf_uimage_build (cases[i].name, 0, 0x80000000, 0x80000000, 5, 5, 2, 3,
+                                              payload, sizeof payload, NULL, 0);
+      g_autoptr(MpfImageVerdict) v = verdict_for (b, NULL);
+
+      g_assert_cmpstr (mpf_image_verdict_get_version (v), ==, cases[i].version);
+      g_assert_cmpint (mpf_image_verdict_get_version_kind (v), ==,
+                       cases[i].version != NULL ? MPF_IMAGE_VERSION_KERNEL : MPF_IMAGE_VERSION_NONE);
+    }
+}
+
+static void
 test_bad_inputs (void)
 {
   g_autoptr(GBytes) good = openwrt_like (2000, 500);
@@ -394,6 +419,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/verdict/vector-inspect", test_vector_inspect);
+  g_test_add_func ("/verdict/kernel-version", test_kernel_version);
   g_test_add_func ("/verdict/bad-inputs", test_bad_inputs);
   g_test_add_func ("/verdict/size-limits", test_size_limits);
   g_test_add_func ("/verdict/family-stock", test_family_stock);
