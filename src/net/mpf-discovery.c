@@ -340,6 +340,28 @@ settle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static const char *
+self_ifname (GTask *task)
+{
+  return MPF_DISCOVERY (g_task_get_source_object (task))->ifname;
+}
+
+static int
+open_sweep_socket (const char *ifname)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  if (fd < 0)
+    {
+      g_debug ("discovery: socket: %s", g_strerror (errno));
+      return -1;
+    }
+  /* Never out of another interface that happens to share a subnet. */
+  if (setsockopt (fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen (ifname)) < 0)
+    g_debug ("discovery: SO_BINDTODEVICE: %s", g_strerror (errno));
+  return fd;
+}
+
 static gboolean
 sweep_cb (gpointer user_data)
 {
@@ -354,7 +376,13 @@ sweep_cb (gpointer user_data)
       op_done (task);
       return G_SOURCE_REMOVE;
     }
-  for (; run->sweep_pos < end; run->sweep_pos++)
+  /* Datagrams waiting for ARP stay charged to their socket's send buffer
+   * until resolved or dropped: a fresh socket per batch keeps a full sweep
+   * from stalling on EAGAIN. */
+  if (run->sweep_fd >= 0)
+    close (run->sweep_fd);
+  run->sweep_fd = open_sweep_socket (self_ifname (task));
+  for (; run->sweep_fd >= 0 && run->sweep_pos < end; run->sweep_pos++)
     {
       struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (9) };
 
@@ -395,12 +423,6 @@ start_sweep (GTask *task, MpfDiscovery *self)
         }
     }
 
-  run->sweep_fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (run->sweep_fd < 0)
-    return;
-  /* Never out of another interface that happens to share a subnet. */
-  if (setsockopt (run->sweep_fd, SOL_SOCKET, SO_BINDTODEVICE, self->ifname, strlen (self->ifname)) < 0)
-    g_debug ("discovery: SO_BINDTODEVICE: %s", g_strerror (errno));
   run->pending++;
   g_object_ref (task);
   run->sweep_timer = g_timeout_add (SWEEP_INTERVAL_MS, sweep_cb, task);

@@ -7,7 +7,10 @@
  *   mpf-netconfig-tool links                "NAME CARRIER" per wired link
  *   mpf-netconfig-tool watch IF N           print "carrier IF 0|1" on each
  *                                           change, exit after N changes
- *   mpf-netconfig-tool neighbours IF        the live neighbour entries */
+ *   mpf-netconfig-tool neighbours IF        the live neighbour entries
+ *   mpf-netconfig-tool wait [IF]            wait for carrier, print the name
+ *   mpf-netconfig-tool discover IF          discovery alone (addresses set up
+ *                                           by the caller): "ADDR MAC STATE" */
 #include "config.h"
 
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <gio/gunixinputstream.h>
 
 #include "mpf-cli-detect.h"
+#include "mpf-discovery.h"
 #include "mpf-link-monitor.h"
 #include "mpf-neighbours.h"
 #include "mpf-netconfig.h"
@@ -185,6 +189,54 @@ cmd_neighbours (const char *ifname)
   return 0;
 }
 
+static int
+cmd_wait (const char *ifname)
+{
+  g_autoptr(MpfLinkMonitor) monitor = new_monitor ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  GAsyncResult *result = NULL;
+
+  g_print ("waiting\n");
+  fflush (stdout);
+  mpf_link_monitor_wait_carrier_async (monitor, ifname, NULL, async_cb, &result);
+  g_main_loop_run (loop);
+  name = mpf_link_monitor_wait_carrier_finish (monitor, result, &error);
+  g_object_unref (result);
+  if (name == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("carrier %s\n", name);
+  return 0;
+}
+
+static int
+cmd_discover (const char *ifname)
+{
+  g_autoptr(MpfDiscovery) discovery = mpf_discovery_new (ifname);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  GAsyncResult *result = NULL;
+
+  mpf_discovery_run_async (discovery, NULL, async_cb, &result);
+  g_main_loop_run (loop);
+  found = mpf_discovery_run_finish (discovery, result, &error);
+  g_object_unref (result);
+  if (found == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  for (guint i = 0; i < found->len; i++)
+    {
+      const MpfDiscovered *d = g_ptr_array_index (found, i);
+      g_print ("%s %s %s\n", d->address, d->mac ? d->mac : "-", mpf_discovery_state_to_string (d->state));
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -197,6 +249,10 @@ main (int argc, char **argv)
     return cmd_links ();
   if (argc == 4 && strcmp (argv[1], "watch") == 0)
     return cmd_watch (argv[2], atoi (argv[3]));
+  if (argc >= 2 && argc <= 3 && strcmp (argv[1], "wait") == 0)
+    return cmd_wait (argc == 3 ? argv[2] : NULL);
+  if (argc == 3 && strcmp (argv[1], "discover") == 0)
+    return cmd_discover (argv[2]);
   if (argc == 3 && strcmp (argv[1], "neighbours") == 0)
     return cmd_neighbours (argv[2]);
   g_printerr ("usage: see the comment at the top of %s\n", __FILE__);
