@@ -4,11 +4,12 @@
 # ("orig", a keyfile) is active first; after a normal end, a cancel and a
 # SIGKILL of the process that made the temporary profile, the temporary
 # profile is gone and "orig" is active again.
-# usage: test-netconfig-nm.sh TOOL
+# usage: test-netconfig-nm.sh TOOL MPRFLASH-CLI
 set -euo pipefail
 . "$MPF_SOURCE_ROOT/tests/netns/lib.sh"
 
 TOOL=$(realpath "$1")
+CLI=$(realpath "$2")
 SANDBOX=$MPF_SOURCE_ROOT/tests/netns/nm-sandbox.sh
 TEMP="mprflash (temporary)"
 
@@ -106,8 +107,8 @@ wait "$HOLD_PID"
 wait_for 20 "network restored after recovery" restored
 ok "recovery purpose restored"
 
-# --- 4. mprflash detect, normal end ---
-pc "$TOOL" detect --interface "$IF_PC" --json >"$NETNS_TMP/detect.out" 2>"$NETNS_TMP/detect.err" \
+# --- 4. mprflash-cli detect, normal end ---
+pc "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/detect.out" 2>"$NETNS_TMP/detect.err" \
   || not_ok "detect failed: $(cat "$NETNS_TMP/detect.err")"
 check "detect finds the router's web UI" grep -q '"address":"192.168.169.1".*"state":"web"' "$NETNS_TMP/detect.out"
 rt_mac=$(rt cat "/sys/class/net/$IF_RT/address")
@@ -117,7 +118,7 @@ wait_for 20 "network restored after detect" restored
 ok "detect: temporary profile gone, the user's profile active again"
 
 # --- 5. detect cancelled (SIGINT) while discovering ---
-ip netns exec "$NS_PC" "$TOOL" detect --interface "$IF_PC" --json >"$NETNS_TMP/cancel.out" 2>&1 &
+ip netns exec "$NS_PC" "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/cancel.out" 2>&1 &
 pid=$!
 wait_for 20 "detect discovering" file_contains "$NETNS_TMP/cancel.out" '"event":"discover"'
 temp_exists || not_ok "no temporary profile while discovering"
@@ -128,8 +129,8 @@ check "cancelled detect still restores" grep -q '"event":"restored"' "$NETNS_TMP
 wait_for 20 "network restored after cancel" restored
 ok "cancel: temporary profile gone, the user's profile active again"
 
-# --- 6. detect SIGKILLed while discovering ---
-ip netns exec "$NS_PC" "$TOOL" detect --interface "$IF_PC" --json >"$NETNS_TMP/kill.out" 2>&1 &
+# --- 6. mprflash-cli detect SIGKILLed while discovering ---
+ip netns exec "$NS_PC" "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/kill.out" 2>&1 &
 pid=$!
 wait_for 20 "detect discovering" file_contains "$NETNS_TMP/kill.out" '"event":"discover"'
 kill -KILL "$pid"
