@@ -14,10 +14,15 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n.h>
 
-/* Pacing of the subnet sweep: a burst of 762 ARP broadcasts would be rude to
- * a small router; this sends them in about a quarter of a second. */
-#define SWEEP_BATCH       64
-#define SWEEP_INTERVAL_MS 20
+/* Pacing of the subnet sweep. Each address the kernel tries to resolve holds
+ * a neighbour entry for about three seconds (three ARP requests a second
+ * apart), and the kernel's neighbour table is shared by every namespace
+ * (gc_thresh3, 1024 by default): 80 addresses a second keeps fewer than 250
+ * entries of ours in flight, so the host's own neighbours never starve. */
+#define SWEEP_BATCH       8
+#define SWEEP_INTERVAL_MS 100
+/* Read the table every this many batches, to stop once the router shows. */
+#define SWEEP_DUMP_EVERY  5
 /* How long ARP replies may take after the last datagram (the kernel retries
  * an unanswered request after one second). */
 #define SWEEP_SETTLE_MS   1200
@@ -89,16 +94,23 @@ mpf_discovery_set_http_timeout_ms (MpfDiscovery *self, guint timeout_ms)
 /* --- one run --- */
 
 typedef struct {
-  int          ifindex;
-  SoupSession *session;
-  GHashTable  *found;      /* address -> MpfDiscovered* */
-  GHashTable  *probed;     /* addresses asked over HTTP */
-  guint        pending;    /* operations still running */
-  int          sweep_fd;
-  GArray      *sweep;      /* guint32 targets, network order */
-  guint        sweep_pos;
-  guint        sweep_timer;
-  gboolean     final_dump; /* the last neighbour dump is under way */
+  int           ifindex;
+  char         *ifname;
+  SoupSession  *session;
+  GCancellable *parent;        /* the caller's, nullable */
+  gulong        parent_id;
+  GCancellable *cancellable;   /* ours: cancelled with the caller's, or once
+                                * the router answered (one router per cable) */
+  GHashTable   *found;         /* address -> MpfDiscovered* */
+  GHashTable   *probed;        /* addresses asked over HTTP */
+  guint         pending;       /* operations still running */
+  guint         defaults_left; /* default-address probes not finished */
+  gboolean      web_found;
+  int           sweep_fd;
+  GArray       *sweep;         /* guint32 targets, network order */
+  guint         sweep_pos;
+  guint         sweep_ticks;
+  guint         sweep_timer;
 } Run;
 
 static void
@@ -107,10 +119,17 @@ run_free (Run *run)
   g_clear_handle_id (&run->sweep_timer, g_source_remove);
   if (run->sweep_fd >= 0)
     close (run->sweep_fd);
+  if (run->parent != NULL)
+    {
+      g_cancellable_disconnect (run->parent, run->parent_id);
+      g_object_unref (run->parent);
+    }
+  g_clear_object (&run->cancellable);
   g_clear_pointer (&run->sweep, g_array_unref);
   g_clear_object (&run->session);
   g_hash_table_unref (run->found);
   g_hash_table_unref (run->probed);
+  g_free (run->ifname);
   g_free (run);
 }
 
@@ -139,6 +158,15 @@ is_default_router (const char *address)
     if (g_strcmp0 (addrs[i].router, address) == 0)
       return TRUE;
   return FALSE;
+}
+
+static gboolean
+is_default_router_n (guint32 addr)
+{
+  char text[INET_ADDRSTRLEN];
+  struct in_addr a = { .s_addr = addr };
+
+  return inet_ntop (AF_INET, &a, text, sizeof text) != NULL && is_default_router (text);
 }
 
 static int
@@ -190,30 +218,6 @@ return_result (GTask *task)
   g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
 }
 
-static void final_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
-/* Every operation ends here; the last one reads the neighbour table once
- * more for the MACs of what answered over HTTP, then returns. */
-static void
-op_done (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-
-  g_assert (run->pending > 0);
-  if (--run->pending > 0)
-    {
-      g_object_unref (task);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
-  run->final_dump = TRUE;
-  mpf_neighbours_dump_async (run->ifindex, g_task_get_cancellable (task), final_dump_cb, task);
-}
-
 static void
 record_neighbours (Run *run, GPtrArray *neighbours)
 {
@@ -247,12 +251,39 @@ final_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   return_result (task);
 }
 
+/* Every operation ends here, giving back the task reference it held; the
+ * last one reads the neighbour table once more, for the MACs of what
+ * answered over HTTP, then returns. */
+static void
+op_done (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  g_assert (run->pending > 0);
+  if (--run->pending > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  /* Not cancellable: it is quick, and the router may just have been found. */
+  mpf_neighbours_dump_async (run->ifindex, NULL, final_dump_cb, task);
+}
+
+static void start_sweep (GTask *task);
+static void probe_http (GTask *task, const char *address, gboolean is_default);
+
 /* --- HTTP probes --- */
 
 typedef struct {
   GTask       *task;
   SoupMessage *msg;
   char        *address;
+  gboolean     is_default;
 } Probe;
 
 static void
@@ -273,9 +304,18 @@ probe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_free (d->server);
       d->server = g_strdup (server);
       g_debug ("discovery: %s answered HTTP %u", probe->address, d->http_status);
+      /* One router per cable: the rest of the search can stop. */
+      run->web_found = TRUE;
+      g_cancellable_cancel (run->cancellable);
     }
   else
     g_debug ("discovery: %s: %s", probe->address, error->message);
+
+  /* Only when no default address answers is the router's address unknown,
+   * and the sweep worth its cost. */
+  if (probe->is_default && --run->defaults_left == 0
+      && !run->web_found && !g_cancellable_is_cancelled (run->cancellable))
+    start_sweep (probe->task);
 
   op_done (probe->task);
   g_object_unref (probe->msg);
@@ -284,7 +324,7 @@ probe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-probe_http (GTask *task, const char *address)
+probe_http (GTask *task, const char *address, gboolean is_default)
 {
   Run *run = g_task_get_task_data (task);
   g_autofree char *uri = NULL;
@@ -296,18 +336,20 @@ probe_http (GTask *task, const char *address)
   probe = g_new0 (Probe, 1);
   probe->task = g_object_ref (task);
   probe->address = g_strdup (address);
+  probe->is_default = is_default;
   probe->msg = soup_message_new (SOUP_METHOD_GET, uri);
   /* Only this device's own answer counts, not where it sends us. */
   soup_message_add_flags (probe->msg, SOUP_MESSAGE_NO_REDIRECT);
+  if (is_default)
+    run->defaults_left++;
   run->pending++;
   soup_session_send_async (run->session, probe->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), probe_done_cb, probe);
+                           run->cancellable, probe_done_cb, probe);
 }
 
-/* --- the sweep --- */
-
+/* A neighbour dump whose live entries are asked over HTTP. */
 static void
-settle_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+neighbours_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
@@ -317,11 +359,11 @@ settle_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (neighbours != NULL)
     {
       record_neighbours (run, neighbours);
-      for (guint i = 0; i < neighbours->len; i++)
+      for (guint i = 0; i < neighbours->len && !g_cancellable_is_cancelled (run->cancellable); i++)
         {
           const MpfNeighbour *n = g_ptr_array_index (neighbours, i);
           if (mpf_neighbour_is_alive (n))
-            probe_http (task, n->address);
+            probe_http (task, n->address, FALSE);
         }
     }
   else
@@ -329,22 +371,16 @@ settle_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   op_done (task);
 }
 
-static gboolean
-settle_cb (gpointer user_data)
+static void
+dump_and_probe (GTask *task)
 {
-  GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
 
-  run->sweep_timer = 0;
-  mpf_neighbours_dump_async (run->ifindex, g_task_get_cancellable (task), settle_dump_cb, task);
-  return G_SOURCE_REMOVE;
+  run->pending++;
+  mpf_neighbours_dump_async (run->ifindex, run->cancellable, neighbours_cb, g_object_ref (task));
 }
 
-static const char *
-self_ifname (GTask *task)
-{
-  return MPF_DISCOVERY (g_task_get_source_object (task))->ifname;
-}
+/* --- the sweep --- */
 
 static int
 open_sweep_socket (const char *ifname)
@@ -363,6 +399,19 @@ open_sweep_socket (const char *ifname)
 }
 
 static gboolean
+settle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  run->sweep_timer = 0;
+  if (!g_cancellable_is_cancelled (run->cancellable))
+    dump_and_probe (task);
+  op_done (task);  /* the sweep's own */
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 sweep_cb (gpointer user_data)
 {
   GTask *task = user_data;
@@ -370,7 +419,7 @@ sweep_cb (gpointer user_data)
   static const guint8 nothing[1] = { 0 };
   guint end = MIN (run->sweep_pos + SWEEP_BATCH, run->sweep->len);
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (g_cancellable_is_cancelled (run->cancellable))
     {
       run->sweep_timer = 0;
       op_done (task);
@@ -381,7 +430,7 @@ sweep_cb (gpointer user_data)
    * from stalling on EAGAIN. */
   if (run->sweep_fd >= 0)
     close (run->sweep_fd);
-  run->sweep_fd = open_sweep_socket (self_ifname (task));
+  run->sweep_fd = open_sweep_socket (run->ifname);
   for (; run->sweep_fd >= 0 && run->sweep_pos < end; run->sweep_pos++)
     {
       struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (9) };
@@ -392,6 +441,10 @@ sweep_cb (gpointer user_data)
       (void) sendto (run->sweep_fd, nothing, sizeof nothing, MSG_DONTWAIT,
                      (struct sockaddr *) &to, sizeof to);
     }
+  /* Look at what answered so far now and then, so a router found early
+   * ends the sweep early. */
+  if (++run->sweep_ticks % SWEEP_DUMP_EVERY == 0)
+    dump_and_probe (task);
   if (run->sweep_pos < run->sweep->len)
     return G_SOURCE_CONTINUE;
   run->sweep_timer = g_timeout_add (SWEEP_SETTLE_MS, settle_cb, task);
@@ -399,33 +452,37 @@ sweep_cb (gpointer user_data)
 }
 
 static void
-start_sweep (GTask *task, MpfDiscovery *self)
+start_sweep (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
   const MpfNetAddress *addrs;
   gsize n;
 
+  g_debug ("discovery: no default address answered, sweeping the default subnets");
   run->sweep = g_array_new (FALSE, FALSE, sizeof (guint32));
   addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
   for (gsize i = 0; i < n; i++)
     {
-      struct in_addr base, ours;
-      guint32 net;
+      struct in_addr ours;
+      guint32 net, size = 1u << (32 - addrs[i].prefix);
 
       inet_pton (AF_INET, addrs[i].address, &ours);
-      base = ours;
-      net = ntohl (base.s_addr) & ~((1u << (32 - addrs[i].prefix)) - 1);
-      for (guint32 host = 1; host < (1u << (32 - addrs[i].prefix)) - 1; host++)
+      net = ntohl (ours.s_addr) & ~(size - 1);
+      for (guint32 host = 1; host < size - 1; host++)
         {
           guint32 a = htonl (net | host);
-          if (a != ours.s_addr)
+          if (a != ours.s_addr && !is_default_router_n (a))
             g_array_append_val (run->sweep, a);
         }
     }
-
   run->pending++;
-  g_object_ref (task);
-  run->sweep_timer = g_timeout_add (SWEEP_INTERVAL_MS, sweep_cb, task);
+  run->sweep_timer = g_timeout_add (SWEEP_INTERVAL_MS, sweep_cb, g_object_ref (task));
+}
+
+static void
+parent_cancelled_cb (GCancellable *parent, gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 void
@@ -452,13 +509,20 @@ mpf_discovery_run_async (MpfDiscovery *self, GCancellable *cancellable,
 
   run = g_new0 (Run, 1);
   run->ifindex = (int) ifindex;
+  run->ifname = g_strdup (self->ifname);
   run->sweep_fd = -1;
   run->found = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) mpf_discovered_free);
   run->probed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      run->parent = g_object_ref (cancellable);
+      run->parent_id = g_cancellable_connect (cancellable, G_CALLBACK (parent_cancelled_cb),
+                                              run->cancellable, NULL);
+    }
   /* Routers on the cable only: never through a proxy. */
   run->session = soup_session_new_with_options ("timeout", MAX (1u, self->http_timeout_ms / 1000),
                                                 "proxy-resolver", NULL,
-                                                "max-conns-per-host", 1,
                                                 NULL);
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
 
@@ -466,8 +530,9 @@ mpf_discovery_run_async (MpfDiscovery *self, GCancellable *cancellable,
   run->pending = 1;
   addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
   for (gsize i = 0; i < n; i++)
-    probe_http (task, addrs[i].router);
-  start_sweep (task, self);
+    probe_http (task, addrs[i].router, TRUE);
+  /* A router that already talked to us is in the table. */
+  dump_and_probe (task);
   op_done (g_steal_pointer (&task));
 }
 

@@ -47,10 +47,12 @@ act_wait_complete (GTask *task, GError *error)
   if (w->cancel_source)
     g_source_destroy (w->cancel_source);
   if (error)
-    g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+    }
   else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+    mpf_netconfig_wait_addresses (task);
 }
 
 static GError *
@@ -126,7 +128,7 @@ added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   state = nm_active_connection_get_state (ac);
   if (state == NM_ACTIVE_CONNECTION_STATE_ACTIVATED)
     {
-      g_task_return_boolean (task, TRUE);
+      mpf_netconfig_wait_addresses (g_steal_pointer (&task));
       return;
     }
   if ((error = state_error (state, nm_active_connection_get_state_reason (ac))) != NULL)

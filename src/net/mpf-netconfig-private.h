@@ -12,6 +12,7 @@ struct _MpfNetconfig {
   NMClient            *client;        /* NULL without NetworkManager */
   GObject             *helper;        /* MpfHelperClient, nullable */
   MpfNetconfigBackend  backend;       /* what is applied now */
+  MpfNetconfigPurpose  purpose;       /* of the last apply */
 
   /* NetworkManager backend */
   NMActiveConnection  *active;        /* our temporary profile's activation */
@@ -27,6 +28,10 @@ struct _MpfNetconfig {
 void mpf_netconfig_nm_apply       (MpfNetconfig *self, NMDevice *device,
                                    MpfNetconfigPurpose purpose, GTask *task);
 void mpf_netconfig_nm_restore     (MpfNetconfig *self, GTask *task);
+/* Finishes @task (owned) once the kernel carries every address of
+ * self->purpose: NetworkManager's "activated" can come a moment before they
+ * are there. Replaces the task's data. */
+void mpf_netconfig_wait_addresses (GTask *task);
 void mpf_netconfig_helper_apply   (MpfNetconfig *self, MpfNetconfigPurpose purpose, GTask *task);
 void mpf_netconfig_helper_restore (MpfNetconfig *self, GTask *task);
 

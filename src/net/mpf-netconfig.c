@@ -3,7 +3,16 @@
 #include "mpf-netconfig.h"
 #include "mpf-netconfig-private.h"
 
+#include <ifaddrs.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <glib/gi18n.h>
+
+/* How long the addresses may take to reach the kernel once the backend
+ * reported success (polled every ADDR_POLL_MS). */
+#define ADDR_WAIT_MS 10000
+#define ADDR_POLL_MS 50
 
 G_DEFINE_TYPE (MpfNetconfig, mpf_netconfig, G_TYPE_OBJECT)
 G_DEFINE_QUARK (mpf-netconfig-error-quark, mpf_netconfig_error)
@@ -69,7 +78,7 @@ mpf_netconfig_apply_async (MpfNetconfig *self, MpfNetconfigPurpose purpose, GCan
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mpf_netconfig_apply_async);
-  g_task_set_task_data (task, GINT_TO_POINTER (purpose), NULL);
+  self->purpose = purpose;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -100,6 +109,68 @@ mpf_netconfig_apply_finish (MpfNetconfig *self, GAsyncResult *result, GError **e
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+addresses_present (const char *ifname, MpfNetconfigPurpose purpose)
+{
+  const MpfNetAddress *addrs;
+  struct ifaddrs *list = NULL;
+  gsize n, found = 0;
+
+  if (getifaddrs (&list) < 0)
+    return FALSE;
+  addrs = mpf_netconfig_addresses (purpose, &n);
+  for (gsize i = 0; i < n; i++)
+    {
+      struct in_addr want;
+
+      inet_pton (AF_INET, addrs[i].address, &want);
+      for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
+        if (ifa->ifa_addr != NULL && ifa->ifa_addr->sa_family == AF_INET
+            && g_strcmp0 (ifa->ifa_name, ifname) == 0
+            && ((struct sockaddr_in *) ifa->ifa_addr)->sin_addr.s_addr == want.s_addr)
+          {
+            found++;
+            break;
+          }
+    }
+  freeifaddrs (list);
+  return found == n;
+}
+
+static gboolean
+addr_poll_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  MpfNetconfig *self = g_task_get_source_object (task);
+  guint *waited = g_task_get_task_data (task);
+
+  if (addresses_present (self->ifname, self->purpose))
+    g_task_return_boolean (task, TRUE);
+  else if (g_task_return_error_if_cancelled (task))
+    ;
+  else if ((*waited += ADDR_POLL_MS) >= ADDR_WAIT_MS)
+    g_task_return_new_error (task, MPF_NETCONFIG_ERROR, MPF_NETCONFIG_ERROR_TIMEOUT,
+                             _("The temporary address did not appear on “%s”."), self->ifname);
+  else
+    return G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+mpf_netconfig_wait_addresses (GTask *task)
+{
+  MpfNetconfig *self = g_task_get_source_object (task);
+
+  if (addresses_present (self->ifname, self->purpose))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, g_new0 (guint, 1), g_free);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, ADDR_POLL_MS, addr_poll_cb, task, g_object_unref);
 }
 
 void

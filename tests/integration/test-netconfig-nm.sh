@@ -27,14 +27,17 @@ not_ok() { echo "not ok $((n + 1)) - $*"; exit 1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 nmc() { "$SANDBOX" nmcli "$NMDIR" "$NS_PC" "$@"; }
 active() { nmc -t -f NAME,DEVICE con show --active; }
-temp_exists() { nmc -t -f NAME con show | grep -qxF "$TEMP"; }
+# Outputs are captured before matching: with pipefail, "cmd | grep -q" fails
+# whenever grep's early exit gives cmd a SIGPIPE.
+temp_exists() { local o; o=$(nmc -t -f NAME con show); grep -qxF "$TEMP" <<<"$o"; }
 temp_gone() { ! temp_exists; }
-orig_active() { active | grep -qx "orig:$IF_PC"; }
-orig_addr() { pc ip -4 -o addr show dev "$IF_PC" | grep -q " 10.9.9.2/24 "; }
-no_temp_addr() { ! pc ip -4 -o addr show dev "$IF_PC" | grep -qE " 192\.168\.(169|100|1)\.55/"; }
+orig_active() { local o; o=$(active); grep -qx "orig:$IF_PC" <<<"$o"; }
+pc_addrs() { pc ip -4 -o addr show dev "$IF_PC"; }
+has_addr() { local o; o=$(pc_addrs); grep -q " $1 " <<<"$o"; }
+orig_addr() { has_addr 10.9.9.2/24; }
+no_temp_addr() { local o; o=$(pc_addrs); ! grep -qE " 192\.168\.(169|100|1)\.55/" <<<"$o"; }
 restored() { temp_gone && orig_active && orig_addr && no_temp_addr; }
 refuted() { ! "$@"; }
-has_addr() { pc ip -4 -o addr show dev "$IF_PC" | grep -q " $1 "; }
 
 # The router side: a web server at Hame's default address.
 rt ip addr add 192.168.169.1/24 dev "$IF_RT"
@@ -116,6 +119,10 @@ check "detect reports the router's MAC" grep -q "\"mac\":\"$rt_mac\"" "$NETNS_TM
 check "detect says the network is restored" grep -q '"event":"restored"' "$NETNS_TMP/detect.out"
 wait_for 20 "network restored after detect" restored
 ok "detect: temporary profile gone, the user's profile active again"
+
+# Nothing answers from here on, so discovery searches the subnets for a while
+# (a router that answers ends it at once).
+rt ip addr flush dev "$IF_RT"
 
 # --- 5. detect cancelled (SIGINT) while discovering ---
 ip netns exec "$NS_PC" "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/cancel.out" 2>&1 &
