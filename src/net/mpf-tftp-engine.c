@@ -55,6 +55,7 @@ struct _MpfTftpEngine
   guint retries;
   gboolean fast_retx_done;
   gboolean attempt_open;   /* an attempt started and did not complete */
+  gboolean all_sent;       /* the last block went out at least once */
   guint8 *sendbuf;
   gsize sendbuf_cap;
   MpfTftpProgress progress;
@@ -152,6 +153,8 @@ send_window (MpfTftpEngine *self, gint64 now_us)
       self->next++;
       sent++;
     }
+  if (self->next > self->total_blocks)
+    self->all_sent = TRUE;
   self->sent_us = now_us;
   self->deadline_us = now_us + self->timeout_us;
   return sent;
@@ -341,6 +344,7 @@ start_attempt (MpfTftpEngine *self, const MpfTftpRequest *req, const char *mac12
   self->retries = 0;
   self->fast_retx_done = FALSE;
   self->attempt_open = TRUE;
+  self->all_sent = FALSE;
   self->state = MPF_TFTP_STATE_SENDING;
   if (self->sendbuf_cap < self->blksize + 4u)
     {
@@ -629,11 +633,22 @@ handle_ack (MpfTftpEngine *self, guint16 block, gint64 now_us)
 }
 
 static void
-handle_flash_done (MpfTftpEngine *self, const MpfTftpPacket *pkt)
+handle_flash_done (MpfTftpEngine *self, const MpfTftpPacket *pkt, gint64 now_us)
 {
   g_autofree char *mac = parse_mac12 ((const char *) pkt->payload, pkt->payload_len);
 
-  if (mac == NULL || !g_hash_table_remove (self->flash_pending, mac))
+  if (mac == NULL)
+    return;
+  /* The router only reports after the end of the file: when its last ACK
+   * was lost (we may even have given up resending), this completes the
+   * transfer. */
+  if (self->attempt_open && self->all_sent && g_strcmp0 (mac, self->mac12) == 0)
+    {
+      self->progress.blocks_acked = self->total_blocks;
+      self->progress.bytes_acked = self->size;
+      complete_attempt (self, now_us);
+    }
+  if (!g_hash_table_remove (self->flash_pending, mac))
     return;
   if (self->state == MPF_TFTP_STATE_WAIT_FLASH_DONE && g_strcmp0 (mac, self->mac12) == 0)
     self->state = MPF_TFTP_STATE_IDLE;
@@ -679,7 +694,7 @@ mpf_tftp_engine_receive (MpfTftpEngine *self, const guint8 *packet, gsize len,
   if (pkt.opcode == MPF_TFTP_OP_HAME_FLASH_DONE)
     {
       if (self->mode == MPF_TFTP_MODE_HAME_RECOVERY)
-        handle_flash_done (self, &pkt);
+        handle_flash_done (self, &pkt, now_us);
       return;
     }
   if (self->state != MPF_TFTP_STATE_SENDING)

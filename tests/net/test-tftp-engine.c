@@ -675,6 +675,38 @@ test_hame_opcodes_7_8_9 (void)
   fixture_clear (&fx);
 }
 
+/* The router's last ACK was lost: its opcode 9 still ends the transfer,
+ * also after the engine gave up resending the last block. */
+static void
+test_hame_last_ack_lost (gconstpointer data)
+{
+  static const guint8 op9[] = "\0\11" "9c417c75a478";
+  gboolean gave_up = GPOINTER_TO_INT (data);
+  Fixture fx;
+
+  fixture_init (&fx, MPF_TFTP_MODE_HAME_RECOVERY, 700);
+  g_object_set (fx.engine, "max-retries", 2u, NULL);
+  feed_hame_rrq (&fx, "9c417c75a478", 1500, 0);
+  feed_ack (&fx, 1, 1500, MS);             /* DATA 2 (188 bytes) goes out, its ACK is lost */
+  mpf_tftp_engine_tick (fx.engine, MS + SEC);
+  mpf_tftp_engine_tick (fx.engine, MS + 2 * SEC);
+  if (gave_up)
+    {
+      mpf_tftp_engine_tick (fx.engine, MS + 3 * SEC);
+      g_assert_true (has_event (&fx, "error 0"));
+    }
+  g_assert_false (has_event (&fx, "complete"));
+  feed (&fx, op9, 14, 1500, 40 * SEC);
+  g_assert_true (has_event (&fx, "complete"));
+  g_assert_true (has_event (&fx, "flash-done 9c417c75a478"));
+  g_assert_cmpuint (fx.last_progress.bytes_acked, ==, 700);
+  g_assert_cmpint (mpf_tftp_engine_get_state (fx.engine), ==, MPF_TFTP_STATE_IDLE);
+  /* And the MAC now counts as served. */
+  feed_hame_rrq (&fx, "9c417c75a478", 1600, 50 * SEC);
+  g_assert_true (has_event (&fx, "refused 3"));
+  fixture_clear (&fx);
+}
+
 static void
 test_flash_done_timeout (void)
 {
@@ -1017,6 +1049,10 @@ main (int argc, char **argv)
   g_test_add_func ("/tftp-engine/standard/oack-rejected", test_oack_rejected);
   g_test_add_func ("/tftp-engine/hame/opcodes-7-8-9", test_hame_opcodes_7_8_9);
   g_test_add_func ("/tftp-engine/hame/flash-done-timeout", test_flash_done_timeout);
+  g_test_add_data_func ("/tftp-engine/hame/last-ack-lost", GINT_TO_POINTER (FALSE),
+                        test_hame_last_ack_lost);
+  g_test_add_data_func ("/tftp-engine/hame/last-ack-lost-gave-up", GINT_TO_POINTER (TRUE),
+                        test_hame_last_ack_lost);
   g_test_add_data_func ("/tftp-engine/hame/garbage", hame, test_garbage);
   g_test_add_data_func ("/tftp-engine/standard/garbage", std, test_garbage);
   g_test_add_data_func ("/tftp-engine/hame/wrong-peer-port", hame, test_wrong_peer_port);
