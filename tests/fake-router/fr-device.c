@@ -9,6 +9,7 @@
 #include "fr-device-private.h"
 #include "fr-dhcp.h"
 #include "fr-flash.h"
+#include "fr-telnet.h"
 #include "fr-web.h"
 #include "fr-bootloader.h"
 
@@ -54,6 +55,7 @@ struct _FrDevice {
   FrBootloader *bootloader;    /* bootsim's module, while in recovery */
   SoupServer *web;
   FrDhcp     *dhcp;
+  GPtrArray  *doors;           /* telnet / ssh services */
   GStrv       addresses;
 
   char      *last_upload;
@@ -800,6 +802,12 @@ start_firmware (FrDevice *self)
                                  SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   if (!ok)
     fr_device_log_event (self, "web", "cannot listen: %s", error->message);
+  g_clear_error (&error);
+
+  /* Telnet/SSH only on a real interface: the demo has no privileged ports. */
+  if (!self->config.loopback
+      && (self->doors = fr_telnet_start (self, self->family, &error)) == NULL)
+    fr_device_log_event (self, "telnet", "cannot listen: %s", error->message);
 
   self->mode = FR_MODE_RUNNING;
   fr_device_log_event (self, "boot", "running %s %s at %s", fr_device_family_to_string (self->family),
@@ -916,6 +924,7 @@ power_down (FrDevice *self, const char *why)
       g_clear_object (&self->web);
     }
   g_clear_pointer (&self->dhcp, fr_dhcp_stop);
+  g_clear_pointer (&self->doors, g_ptr_array_unref);
   fr_device_set_addresses (self, NULL, NULL);
   self->mode = FR_MODE_OFF;
   self->family = FR_FAMILY_NONE;

@@ -123,6 +123,7 @@ typedef struct {
   char    *stock_password; /* NULL: family default (hame / admin) */
   char    *luci_password;  /* NULL: fresh 14.07, no root password */
   gboolean no_dhcp;
+  gboolean l8_m1_prompt;   /* MPR-L8 telnet prompt "M1 login:" instead of "ZLMnet login:" */
 } FrDeviceConfig;
 
 FrDevice   *fr_device_new (const FrDeviceConfig *config, const FrFaults *faults, GError **error);

@@ -83,6 +83,15 @@ partition_sha256() {
   { cat "$1"; head -c $((0x3b0000 - size)) /dev/zero | tr '\0' '\377'; } | sha256sum | cut -d' ' -f1
 }
 
+# telnet_session HOST PORT [LINE...]: what a real client (curl's telnet)
+# receives after sending LINEs; the connection is held ~1 s for the replies.
+telnet_session() {
+  local host=$1 port=$2
+  shift 2
+  { for l in "$@"; do printf '%s\r\n' "$l"; sleep 0.2; done; sleep 1; } |
+    "$MPF_NETNS" exec "$NETNS" pc curl -s --max-time 5 "telnet://$host:$port" || true
+}
+
 pc_addr() { pc ip addr add "$1" dev "$IF_PC"; }
 
 check() {

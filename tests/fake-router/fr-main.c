@@ -24,6 +24,7 @@ main (int argc, char **argv)
   g_autofree char *make_image = NULL, *output = NULL, *control = NULL, *send = NULL;
   g_autofree char *stock_family = NULL, *stock_password = NULL, *luci_password = NULL;
   g_autofree char *l8_address = NULL, *l8_wording = NULL, *lan_address = NULL;
+  g_autofree char *l8_telnet = NULL;
   g_autofree char *slow_flash = NULL;
   gint64 image_size = 0;
   int http_port = 0, power_cut_at_block = 0, drop_every_nth = 0;
@@ -47,6 +48,7 @@ main (int argc, char **argv)
     { "stock-family", 0, 0, G_OPTION_ARG_STRING, &stock_family, "Which stock a 'Linux Kernel Image' boots: hame|mpr-l8|auto (default hame)", "F" },
     { "l8-address", 0, 0, G_OPTION_ARG_STRING, &l8_address, "MPR-L8 stock LAN: 100 (192.168.100.1, default) or 169", "100|169" },
     { "l8-wording", 0, 0, G_OPTION_ARG_STRING, &l8_wording, "MPR-L8 upload reply: completed (default) or done", "W" },
+    { "l8-telnet-prompt", 0, 0, G_OPTION_ARG_STRING, &l8_telnet, "MPR-L8 telnet prompt: zlmnet (default) or m1", "P" },
     { "stock-password", 0, 0, G_OPTION_ARG_STRING, &stock_password, "Stock web password (default hame; admin on MPR-L8)", "PW" },
     { "luci-password", 0, 0, G_OPTION_ARG_STRING, &luci_password, "OpenWrt root password (default none: any accepted)", "PW" },
     { "no-dhcp", 0, 0, G_OPTION_ARG_NONE, &no_dhcp, "Do not run dnsmasq", NULL },
@@ -131,12 +133,14 @@ main (int argc, char **argv)
     .stock_password = stock_password,
     .luci_password = luci_password,
     .no_dhcp = no_dhcp || loopback,
+    .l8_m1_prompt = g_strcmp0 (l8_telnet, "m1") == 0,
   };
   if (!g_strv_contains ((const char *const[]) { "hame", "mpr-l8", "auto", NULL }, cfg.stock_family)
       || (l8_address && !g_strv_contains ((const char *const[]) { "100", "169", NULL }, l8_address))
       || (l8_wording && !g_strv_contains ((const char *const[]) { "completed", "done", NULL }, l8_wording))
+      || (l8_telnet && !g_strv_contains ((const char *const[]) { "zlmnet", "m1", NULL }, l8_telnet))
       || time_scale <= 0)
-    return g_printerr ("mpf-fake-router: bad --stock-family/--l8-address/--l8-wording/--time-scale\n"), 2;
+    return g_printerr ("mpf-fake-router: bad --stock-family/--l8-address/--l8-wording/--l8-telnet-prompt/--time-scale\n"), 2;
   if (loopback && http_port <= 0)
     return g_printerr ("mpf-fake-router: --loopback needs --http-port\n"), 2;
 

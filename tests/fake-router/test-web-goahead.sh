@@ -49,6 +49,14 @@ page=$(get $I10 $U/adm/upload_firmware.asp)
 check "upload page: UploadFirmware form to upload.cgi with field filename" \
   bash -c '[[ "$1" == *"name=\"UploadFirmware\""* && "$1" == *"/cgi-bin/upload.cgi"* && "$1" == *"name=\"filename\""* ]]' _ "$page"
 
+out=$(telnet_session 192.168.169.1 23)
+check "telnet on 23 asks for a login" contains "$out" "login: "
+check "… and is no MPR-L8 (no ZLMnet prompt)" lacks "$out" "ZLMnet"
+out=$(telnet_session 192.168.169.1 23 hame wrong)
+check "telnet: a wrong password gives Login incorrect" contains "$out" "Login incorrect"
+out=$(telnet_session 192.168.169.1 23 hame hame)
+check "telnet: hame/hame gets a shell" contains "$out" "built-in shell"
+
 up() { get $I10 "$@" $U/cgi-bin/upload.cgi; }
 OW=$(fr_image openwrt)
 page=$(up -F filename=@"$(fr_image openwrt-generic)")

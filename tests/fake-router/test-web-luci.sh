@@ -23,6 +23,11 @@ page=$(get $L)
 check "login form with a password field" contains "$page" 'name="password"'
 check "page titles end in ' - LuCI'" contains "$page" " - LuCI</title>"
 
+out=$(telnet_session 192.168.1.1 23)
+check "no root password: telnet opens a shell with the 14.07 banner" \
+  bash -c '[[ "$1" == *"BARRIER BREAKER (14.07"* && "$1" == *"root@OpenWrt:/# "* ]]' _ "$out"
+check "SSH on 22: dropbear" contains "$(telnet_session 192.168.1.1 22)" "SSH-2.0-dropbear"
+
 # login: 14.07 field names; a fresh unit has no root password: any works.
 hdr=$(get -D - -o /dev/null -d "username=root&password=whatever" $L)
 SID=$(printf '%s' "$hdr" | sed -n 's/^Set-Cookie: sysauth=\([0-9a-f]*\);.*/\1/p' | tr -d '\r')
@@ -78,6 +83,8 @@ fr_stop
 fr_flash openwrt
 fr_start --luci-password s3cret
 ctl wait running/openwrt 30 >/dev/null || netns_fail "router did not come back as OpenWrt"
+check "root password set: no telnet" \
+  test "$(pc curl -s --max-time 3 -o /dev/null -w '%{exitcode}' telnet://192.168.1.1:23 </dev/null)" = 7
 page=$(get -d "username=root&password=wrong" $L)
 check "set password: a wrong one re-renders the login form" contains "$page" 'name="password"'
 check "… with LuCI's error" contains "$page" "Invalid username and/or password"
