@@ -734,7 +734,9 @@ mpf_tftp_engine_tick (MpfTftpEngine *self, gint64 now_us)
         {
           self->state = MPF_TFTP_STATE_IDLE;
           emit_error (self, MPF_TFTP_ERROR_TIMEOUT,
-                      _("The router stopped answering during the transfer."));
+                      self->mode == MPF_TFTP_MODE_HAME_RECOVERY
+                        ? _("The router stopped answering during the transfer.")
+                        : _("The TFTP client stopped answering during the transfer."));
           return;
         }
       self->retries++;

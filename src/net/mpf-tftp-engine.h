@@ -174,6 +174,7 @@ void     mpf_tftp_engine_set_filename (MpfTftpEngine *self, const char *filename
  *              (emitted before the "request" of the new attempt)
  *  "progress"  (const MpfTftpProgress *)  rate-limited by progress-interval-us
  *  "transfer-complete" (const MpfTftpProgress *)  the last block was ACKed
+ *              (Hame: or the router's opcode 9 came although that ACK was lost)
  *  "flash-done" (const char *mac12)       Hame opcode 9: the router says it
  *              finished writing. Not proof of success.
  *  "unsupported-bootloader" (const MpfTftpRequest *)  request without the
