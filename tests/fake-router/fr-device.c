@@ -561,6 +561,32 @@ set_link (FrDevice *self, gboolean up)
     fr_device_log_event (self, "power", "link %s failed: %s", up ? "up" : "down", error->message);
 }
 
+/* The Ethernet address the unit shows: the firmware takes the factory MAC
+ * (flash 0x40004); U-Boot's recovery uses its own odd default environment
+ * ("00:AA:BB:CC:DD:10", WEB-UIS.md [I]). An erased or multicast factory MAC
+ * falls back to the Ralink default prefix [I]. Set with the link down. */
+static void
+set_mac (FrDevice *self, gboolean recovery)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mac12 = fr_device_factory_mac12 (self);
+  char mac[18];
+
+  if (self->config.loopback)
+    return;
+  if (recovery)
+    g_strlcpy (mac, "00:aa:bb:cc:dd:10", sizeof mac);
+  else if ((g_ascii_xdigit_value (mac12[1]) & 1) != 0 || g_str_equal (mac12, "000000000000"))
+    g_strlcpy (mac, "00:0c:43:30:52:77", sizeof mac);
+  else
+    g_snprintf (mac, sizeof mac, "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", mac12, mac12 + 2, mac12 + 4,
+                mac12 + 6, mac12 + 8, mac12 + 10);
+  set_link (self, FALSE);
+  const char *args[] = { "link", "set", "dev", self->config.interface, "address", mac, NULL };
+  if (!run_ip (self, args, &error))
+    fr_device_log_event (self, "net", "cannot set MAC %s: %s", mac, error->message);
+}
+
 gboolean
 fr_device_set_addresses (FrDevice *self, const char *const *cidrs, GError **error)
 {
@@ -888,10 +914,11 @@ fr_device_power_on (FrDevice *self, gboolean reset_held)
   self->family = FR_FAMILY_NONE;
   self->reset_held = reset_held;
   g_clear_pointer (&self->version, g_free);
-  set_link (self, TRUE);
 
   /* GPIO0 is sampled once, early: recovery = button XOR flag (RECOVERY.md). */
   gboolean flag = update_flag_is_set (self);
+  set_mac (self, reset_held != flag);
+  set_link (self, TRUE);
   fr_device_log_event (self, "power", "power on (boot %u), reset %s, update flag %s",
                        self->boot_count, reset_held ? "held" : "released", flag ? "set" : "clear");
   fr_device_set_addresses (self, NULL, NULL);

@@ -50,6 +50,8 @@ check "boots into bootloader recovery" ctl wait recovery 30
 check "recovery holds 192.168.1.2" contains "$(ctl state)" '"192.168.1.2/24"'
 wait_for 20 "ARP who-has 192.168.1.55" bash -c '"$1" --control "$2" --send events | grep -q "who-has 192.168.1.55"' _ "$FR" "$CTL"
 check "it ARPs for 192.168.1.55" contains "$(ctl events)" "who-has 192.168.1.55"
+check "recovery shows U-Boot's own MAC, not the factory one" \
+  bash -c '"$@" ip link show "$IF_RT" | grep -qi "00:aa:bb:cc:dd:10"' _ rt
 check "power-cycle without reset: bricked again" bash -c '"$1" --control "$2" --send power-cycle >/dev/null && "$1" --control "$2" --send "wait bricked 30"' _ "$FR" "$CTL"
 
 # A flash holding OpenWrt: its pool is .100-.249 (WEB-UIS.md).

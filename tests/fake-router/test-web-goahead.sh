@@ -18,6 +18,8 @@ get() { pc curl -s --max-time 20 "$@"; }
 code() { pc curl -s --max-time 20 -o /dev/null -w '%{http_code}' "$@"; }
 
 head=$(get -D - -o /dev/null $U/)
+check "the LAN port carries the factory MAC" \
+  bash -c '"$@" ip neigh show 192.168.169.1 | grep -qi "9c:41:7c:75:a4:78"' _ pc
 check "GET / answers 302 to /home.asp" contains "$head" "302 Found"
 check "Location is /home.asp" contains "$head" "/home.asp"
 check "Server: GoAhead-Webs" contains "$head" "Server: GoAhead-Webs"
