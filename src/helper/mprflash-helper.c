@@ -40,6 +40,7 @@ write_all (Helper *h, const char *line)
       if (n <= 0)
         {
           /* The client is gone: nobody to serve, undo everything. */
+          h->exit_code = 1;
           g_main_loop_quit (h->loop);
           return;
         }

@@ -48,7 +48,9 @@ fail_pending (MpfHelperClient *self, const GError *error)
 {
   g_autoptr(GList) tasks = g_hash_table_get_values (self->pending);
 
-  g_hash_table_steal_all (self->pending);
+  /* Hold the tasks while the table lets go of them (keys freed too). */
+  g_list_foreach (tasks, (GFunc) (void (*) (void)) g_object_ref, NULL);
+  g_hash_table_remove_all (self->pending);
   for (GList *l = tasks; l != NULL; l = l->next)
     {
       g_autoptr(GTask) task = l->data;
@@ -147,12 +149,14 @@ handle_line (MpfHelperClient *self, const char *line)
   if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_INT64)
     {
       gint64 key = json_node_get_int (id);
+      gpointer stolen_key = NULL;
       GTask *task = NULL;
 
-      if (g_hash_table_steal_extended (self->pending, &key, NULL, (gpointer *) &task))
+      if (g_hash_table_steal_extended (self->pending, &key, &stolen_key, (gpointer *) &task))
         {
           g_autoptr(GTask) owned = task;
 
+          g_free (stolen_key);
           if (json_object_get_boolean_member_with_default (o, "ok", FALSE))
             g_task_return_pointer (owned, json_object_ref (o), (GDestroyNotify) json_object_unref);
           else

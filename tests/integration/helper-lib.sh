@@ -73,9 +73,11 @@ reply_code() { jq -r '.error.code // empty' <<<"$REPLY_LINE"; }
 reply_field() { jq -r ".$1" <<<"$REPLY_LINE"; }
 
 # helper_close: EOF on its stdin, then wait for it to exit.
+# Its exit status in HRC (0 expected; LeakSanitizer makes it non-zero).
 helper_close() {
   exec {HIN}>&-
-  wait "$HPID" 2>/dev/null || true
+  HRC=0
+  wait "$HPID" 2>/dev/null || HRC=$?
 }
 
 has_addr() { # SIDE CIDR

@@ -31,6 +31,7 @@ check "data before image: state" [ "$(reply_code)" = state ]
 helper_call '{"op":"hello"}'
 check "still alive after bad requests" reply_ok
 helper_close
+check "exits 0 at stdin EOF" [ "$HRC" = 0 ]
 
 # --- stdin EOF removes the address ------------------------------------------
 helper_start pc
@@ -75,18 +76,23 @@ exec {HIN}>&- || true
 # --- the client (parent) killed with SIGKILL --------------------------------
 # A parent that owns the helper's stdin, then dies without a word.
 parent_log=$NETNS_TMP/parent.log
+helper_pidfile=$NETNS_TMP/helper.pid
 ip netns exec "$NS_PC" bash -c '
   exec 3> >(exec "$0" > "$1")
+  echo $! > "$3"
   printf "%s\n" "{\"id\":1,\"op\":\"addr-add\",\"interface\":\"$2\",\"address\":\"192.168.1.55/24\"}" >&3
-  sleep 600' "$HELPER" "$parent_log" "$IF_PC" &
+  exec sleep 600' "$HELPER" "$parent_log" "$IF_PC" "$helper_pidfile" &
 parent=$!
 wait_for 10 "helper added the address" file_contains "$parent_log" '"ok":true'
 check "address present while the parent lives" has_addr pc 192.168.1.55/24
+helper_pid=$(cat "$helper_pidfile")
+check "the helper runs" kill -0 "$helper_pid"
 kill -KILL "$parent"
 wait "$parent" 2>/dev/null || true
 wait_for 10 "helper removed the address after its parent died" refuted has_addr pc 192.168.1.55/24
 ok "parent SIGKILL: helper saw EOF and removed the address"
-check "no helper left running" refuted pgrep -f "^$HELPER\$"
+wait_for 10 "the helper exits" refuted kill -0 "$helper_pid"
+ok "parent SIGKILL: the helper exited"
 
 # --- capabilities and the watcher -------------------------------------------
 rt ip addr add 192.168.1.2/24 dev "$IF_RT"
@@ -120,5 +126,6 @@ check "arp-probe sent to the four default addresses" [ "$(reply_field sent)" = 4
 helper_wait_event ".kind == \"arp-reply\" and .mac == \"$rt_mac\" and .ip == \"192.168.1.2\""
 ok "router's ARP reply to our probe reported"
 helper_close
+check "exits 0 at EOF after watching and probing" [ "$HRC" = 0 ]
 
 echo "1..$tap_n"

@@ -1,0 +1,43 @@
+/* libFuzzer target: the helper's request parser (every line a client could
+ * send) and the watcher's frame classifier (every frame on the cable). */
+#include "config.h"
+
+#include <stdint.h>
+
+#include "mpf-helper-frame.h"
+#include "mpf-helper-protocol.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  static const guint8 own_mac[6] = { 2, 0, 0, 0, 0, 1 };
+  g_auto(MpfHelperRequest) req = { 0 };
+  g_autoptr(GError) error = NULL;
+  MpfHelperSeen seen;
+  gboolean ok;
+
+  ok = mpf_helper_request_parse ((const char *) data, size, &req, &error);
+  g_assert (ok == (error == NULL));
+  if (ok)
+    {
+      g_autofree char *reply = mpf_helper_reply_ok (req.id, NULL);
+
+      g_assert (g_str_has_suffix (reply, "}\n"));
+      g_assert (req.id >= 0);
+      g_assert (req.op != MPF_HELPER_OP_IMAGE_DATA || req.data != NULL);
+      g_assert (req.size <= MPF_HELPER_MAX_IMAGE);
+    }
+  else
+    {
+      g_autofree char *reply = mpf_helper_reply_error (req.id, error);
+
+      g_assert (g_str_has_suffix (reply, "}\n"));
+      g_assert (req.interface == NULL && req.data == NULL);
+    }
+
+  if (mpf_helper_frame_classify (data, size, own_mac, &seen))
+    g_assert (seen.kind != MPF_HELPER_SEEN_NONE);
+  return 0;
+}
