@@ -82,7 +82,7 @@ GBytes *
 mpf_web_flasher_build_multipart (const char *boundary, const char *field, const char *filename,
                                  GBytes *data)
 {
-  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GByteArray) body = NULL;
   g_autofree char *head = NULL;
   g_autofree char *tail = NULL;
   gsize len = 0;
@@ -97,6 +97,7 @@ mpf_web_flasher_build_multipart (const char *boundary, const char *field, const 
                           "\r\n",
                           boundary, field, filename);
   tail = g_strdup_printf ("\r\n--%s--\r\n", boundary);
+  body = g_byte_array_sized_new ((guint) (strlen (head) + len + strlen (tail)));
   g_byte_array_append (body, (const guint8 *) head, (guint) strlen (head));
   if (len > 0)
     g_byte_array_append (body, p, (guint) len);
@@ -108,10 +109,20 @@ static gboolean
 bytes_find (const guint8 *hay, gsize hay_len, const char *needle)
 {
   gsize n = strlen (needle);
+  const guint8 *p = hay, *end = hay + hay_len;
 
-  for (gsize i = 0; n <= hay_len && i + n <= hay_len; i++)
-    if (hay[i] == (guint8) needle[0] && memcmp (hay + i, needle, n) == 0)
-      return TRUE;
+  if (n == 0)
+    return TRUE;
+  /* memchr to the candidates: a 4 MB image is scanned once per upload. */
+  while (p != NULL && (gsize) (end - p) >= n)
+    {
+      p = memchr (p, needle[0], (gsize) (end - p) - n + 1);
+      if (p == NULL)
+        break;
+      if (memcmp (p, needle, n) == 0)
+        return TRUE;
+      p++;
+    }
   return FALSE;
 }
 
@@ -224,6 +235,8 @@ typedef struct {
   guint64        sent;
   gboolean       body_done;
   gboolean       timed_out;
+  gint64         last_activity_us;
+  gint64         limit_ms;
 } SendData;
 
 static void
@@ -239,18 +252,26 @@ send_data_free (SendData *d)
   g_free (d);
 }
 
+static void send_arm (SendData *d, guint ms);
+
 static gboolean
 send_timeout_cb (gpointer user_data)
 {
   SendData *d = user_data;
+  gint64 idle_ms = (g_get_monotonic_time () - d->last_activity_us) / 1000;
 
+  g_clear_pointer (&d->timer, g_source_unref);
+  /* Progress since the timer was set only moves the limit back. */
+  if (idle_ms < d->limit_ms)
+    {
+      send_arm (d, (guint) (d->limit_ms - idle_ms));
+      return G_SOURCE_REMOVE;
+    }
   d->timed_out = TRUE;
   g_cancellable_cancel (d->inner);
-  g_clear_pointer (&d->timer, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 
-/* (Re)starts the silence timer: any progress pushes the limit back. */
 static void
 send_arm (SendData *d, guint ms)
 {
@@ -262,13 +283,23 @@ send_arm (SendData *d, guint ms)
   g_source_attach (d->timer, g_main_context_get_thread_default ());
 }
 
+/* Starts a silence limit of @ms from now. */
+static void
+send_limit (SendData *d, guint ms)
+{
+  d->last_activity_us = g_get_monotonic_time ();
+  d->limit_ms = ms;
+  send_arm (d, ms);
+}
+
 static void
 wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer user_data)
 {
   SendData *d = user_data;
 
+  /* Cheap on every chunk: the timer itself checks the time when it fires. */
   d->sent += chunk_size;
-  send_arm (d, d->timeout_ms);
+  d->last_activity_us = g_get_monotonic_time ();
   if (d->total > 0)
     g_signal_emit (d->flasher, signals[SIGNAL_UPLOAD_PROGRESS], 0, MIN (d->sent, d->total), d->total);
 }
@@ -281,7 +312,7 @@ wrote_body_cb (SoupMessage *msg, gpointer user_data)
   d->body_done = TRUE;
   if (d->total > 0)
     {
-      send_arm (d, d->verdict_timeout_ms);
+      send_limit (d, d->verdict_timeout_ms);
       g_signal_emit (d->flasher, signals[SIGNAL_WAITING_FOR_VERDICT], 0);
     }
 }
@@ -397,7 +428,7 @@ mpf_web_flasher_send_async (MpfWebFlasher *self, SoupSession *session, SoupMessa
                                               g_object_ref (d->inner), g_object_unref);
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), d);
   g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body_cb), d);
-  send_arm (d, timeout_ms);
+  send_limit (d, timeout_ms);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, d->inner, send_done_cb, task);
 }
 

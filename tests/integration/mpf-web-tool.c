@@ -71,12 +71,15 @@ identify (const char *address, GError **error)
   g_autoptr(MpfFingerprint) rules = mpf_fingerprint_new_default (error);
   g_autoptr(MpfIdentify) id = NULL;
   MpfFingerprintResult *res;
+  gint64 start_us;
 
   if (rules == NULL)
     return NULL;
   id = mpf_identify_new (rules, address);
+  start_us = g_get_monotonic_time ();
   mpf_identify_run_async (id, NULL, done_cb, NULL);
   res = mpf_identify_run_finish (id, wait_done (), error);
+  printf ("identify-ms %.1f\n", (g_get_monotonic_time () - start_us) / 1000.0);
   if (res != NULL)
     {
       g_autoptr(JsonNode) report = mpf_identify_to_json_node (id);
