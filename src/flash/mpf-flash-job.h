@@ -139,6 +139,11 @@ G_DECLARE_FINAL_TYPE (MpfFlashJob, mpf_flash_job, MPF, FLASH_JOB, GObject)
  *   "goal"           MpfFlashGoal (as int), default STOCK
  *   "demo-control"   string, nullable: control socket of a simulated router run on
  *                    loopback (`--demo`): no helper, no address changes, loopback ports
+ *   "demo-http-port" uint, default 8080: the simulator's --http-port
+ *   "demo-tftp-port" uint, default 6969: where the job serves TFTP in the demo; start
+ *                    the simulator with MPF_FR_TFTP_SERVER_PORT set to the same port
+ *                    (see src/flash/mpf-flash-env-demo.h for what the demo cannot show;
+ *                    it plays the user's hands itself when POWER_CYCLE is raised)
  * Signals:
  *   "prompt" (MpfFlashPromptKind kind, const char *text)  — text translated
  *   "log"    (const char *json_line)                      — each appended log record
@@ -149,6 +154,12 @@ MpfFlashJob *mpf_flash_job_new (const char *interface, const char *board,
 void         mpf_flash_job_detect_async (MpfFlashJob *self, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     mpf_flash_job_detect_finish (MpfFlashJob *self, GAsyncResult *result, GError **error);
+
+/* Detect succeeds when the link is there and the search ran, also when
+ * nothing answered: then router->address is NULL and family UNKNOWN (a bricked
+ * unit: the plan will be recovery), or family BOOTLOADER (already in recovery).
+ * It fails (after giving the network back by itself) only for no interface,
+ * no cable within the window, a network set-up failure, or a cancel. */
 
 /* Checks the image against the detected router/board and the goal and makes
  * the plan; FALSE with a translated error when the image may not be used. */
@@ -172,7 +183,16 @@ const char          *mpf_flash_job_get_message (MpfFlashJob *self);
 const MpfRouterInfo *mpf_flash_job_get_router (MpfFlashJob *self);
 const MpfFlashPlan  *mpf_flash_job_get_plan (MpfFlashJob *self);
 /* The append-only structured log: one JSON object per line, passwords redacted.
- * Includes identification observations so a diagnostics report can correct rules. */
+ * Includes identification observations so a diagnostics report can correct rules.
+ * Every record has "t_ms" (since the job was made), "stage" (stable id) and
+ * "kind": start, environment, stage {name}, message {text}, router {...},
+ * found {address, mac, state, ...}, identify {identify: observations},
+ * plan {...}, prompt {prompt, text}, answer {answer; "(redacted)" for
+ * passwords}, web {line}, net {event, fields} (helper/TFTP/carrier events),
+ * note, timeout, error {domain, code, message}, restored, restore-error.
+ *
+ * Tests and diagnostics: MPF_FLASH_TIMEOUT_SCALE (0 < x <= 10) multiplies
+ * every stage's time limit. */
 char                *mpf_flash_job_dup_log (MpfFlashJob *self);
 
 G_END_DECLS

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "mpf-flash-env.h"
+
+G_BEGIN_DECLS
+
+/* The real network: one wired interface, MpfNetconfig for the temporary
+ * address (NetworkManager, else the helper over rtnetlink), MpfDiscovery,
+ * and mprflash-helper (started on first need) for the recovery service. */
+#define MPF_TYPE_FLASH_ENV_REAL (mpf_flash_env_real_get_type ())
+G_DECLARE_FINAL_TYPE (MpfFlashEnvReal, mpf_flash_env_real, MPF, FLASH_ENV_REAL, GObject)
+
+MpfFlashEnv *mpf_flash_env_real_new (void);
+
+G_END_DECLS
