@@ -120,33 +120,80 @@ send_upload_page (SoupServerMessage *msg)
   reply_html (msg, SOUP_STATUS_OK, html);
 }
 
-/* The CGI's reply page (title "Upload Firmware", WEB-UIS.md table). */
+/* The CGI's reply page (title "Upload Firmware", WEB-UIS.md table): what it
+ * prints before its verdict, then the verdict. */
+static char *
+upload_page_head (const char *lines)
+{
+  return g_strdup_printf ("<html><head><title>Upload Firmware</title>\n"
+                          "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+                          "</head><body>\n%s", lines);
+}
+
+static char *
+upload_page_tail (GoAhead *ga, gboolean ok)
+{
+  const FrDeviceConfig *cfg = fr_device_get_config (ga->dev);
+
+  if (!ok)
+    return g_strdup (" . Not a valid firmware\n</body></html>\n");
+  if (ga->family == FR_FAMILY_MPRL8_STOCK && cfg->l8_done_wording)
+    return g_strdup ("Done...rebooting\n</body></html>\n");
+  return g_strdup_printf ("Upgrade is completed and restarting, please re-connect later\n"
+                          "<script>setTimeout(\"window.location.href='http://%s'\", 60000);"
+                          "</script>\n</body></html>\n", ga->lan);
+}
+
 static void
 send_upload_reply (GoAhead *ga, SoupServerMessage *msg, const char *lines, gboolean ok)
 {
-  const FrDeviceConfig *cfg = fr_device_get_config (ga->dev);
-  g_autofree char *tail = NULL;
-
-  if (!ok)
-    tail = g_strdup (" . Not a valid firmware");
-  else if (ga->family == FR_FAMILY_MPRL8_STOCK && cfg->l8_done_wording)
-    tail = g_strdup ("Done...rebooting");
-  else
-    tail = g_strdup_printf ("Upgrade is completed and restarting, please re-connect later\n"
-                            "<script>setTimeout(\"window.location.href='http://%s'\", 60000);"
-                            "</script>", ga->lan);
-  g_autofree char *html = g_strdup_printf (
-    "<html><head><title>Upload Firmware</title>\n"
-    "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>\n"
-    "%s%s\n</body></html>\n", lines, tail);
+  g_autofree char *head = upload_page_head (lines);
+  g_autofree char *tail = upload_page_tail (ga, ok);
+  g_autofree char *html = g_strconcat (head, tail, NULL);
   reply_html (msg, SOUP_STATUS_OK, html);
+}
+
+/* GoAhead passes the CGI's output on while the CGI runs: the page's start
+ * arrives at once, the verdict only once the flash is written, and the
+ * length is never announced (the connection closing ends it) [I]. */
+static void
+start_streamed_reply (SoupServerMessage *msg, const char *lines)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  char *head = upload_page_head (lines);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (h, "text/html", NULL);
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_EOF);
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_TAKE, head,
+                            strlen (head));
+}
+
+static void
+finish_streamed_reply (GoAhead *ga, SoupServerMessage *msg, const char *more, gboolean ok)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  char *tail = upload_page_tail (ga, ok);
+
+  if (more != NULL && *more != '\0')
+    soup_message_body_append (body, SOUP_MEMORY_COPY, more, strlen (more));
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, tail, strlen (tail));
+  soup_message_body_complete (body);
+  soup_server_message_unpause (msg);
 }
 
 typedef struct {
   GoAhead           *ga;
   SoupServerMessage *msg;
-  GString           *lines;
+  gboolean           client_gone; /* the connection ended before the verdict */
 } UpgradeJob;
+
+static void
+client_gone_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  UpgradeJob *job = user_data;
+  job->client_gone = TRUE;
+}
 
 static void
 reboot_after_reply_cb (SoupServerMessage *msg, gpointer user_data)
@@ -162,23 +209,32 @@ upgrade_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   FrDevice *dev = FR_DEVICE (source);
   g_autoptr(GError) error = NULL;
 
-  if (fr_device_flash_write_finish (dev, result, &error))
+  gboolean written = fr_device_flash_write_finish (dev, result, &error);
+
+  g_signal_handlers_disconnect_by_data (job->msg, job);
+  if (job->client_gone)
     {
-      send_upload_reply (job->ga, job->msg, job->lines->str, TRUE);
+      /* Like the real CGI, the flash is written whoever is listening; the
+       * reboot follows all the same. */
+      fr_device_log_event (dev, "web", "upload.cgi: the client left before the verdict");
+      if (written)
+        fr_device_request_reboot_after_ms (dev, REBOOT_AFTER_REPLY_MS);
+    }
+  else if (written)
+    {
       g_signal_connect (job->msg, "finished", G_CALLBACK (reboot_after_reply_cb), dev);
-      soup_server_message_unpause (job->msg);
+      finish_streamed_reply (job->ga, job->msg, NULL, TRUE);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
            && !g_error_matches (error, FR_DEVICE_ERROR, FR_DEVICE_ERROR_POWER_CUT))
     {
       /* The SDK's wording for a failed mtd_write [I]. */
-      g_string_append (job->lines, "mtd_write fatal error! The corrupted image has ruined the flash!!\n");
-      send_upload_reply (job->ga, job->msg, job->lines->str, FALSE);
-      soup_server_message_unpause (job->msg);
+      finish_streamed_reply (job->ga, job->msg,
+                             "mtd_write fatal error! The corrupted image has ruined the flash!!\n",
+                             FALSE);
     }
   /* Power gone: the connection died with the server; nothing to answer. */
   g_object_unref (job->msg);
-  g_string_free (job->lines, TRUE);
   g_free (job);
 }
 
@@ -225,8 +281,9 @@ handle_upload (GoAhead *ga, SoupServerMessage *msg)
   UpgradeJob *job = g_new0 (UpgradeJob, 1);
   job->ga = ga;
   job->msg = g_object_ref (msg);
-  job->lines = g_string_new (verdict.page_text->str);
-  soup_server_message_pause (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (client_gone_cb), job);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (client_gone_cb), job);
+  start_streamed_reply (msg, verdict.page_text->str);
   fr_device_flash_write_async (ga->dev, FR_FIRMWARE_OFFSET, verdict.uimage, NULL,
                                upgrade_written_cb, job);
   fr_upload_verdict_clear (&verdict);
