@@ -2,6 +2,7 @@
 
 #include "mpf-cli-detect.h"
 #include "mpf-discovery.h"
+#include "mpf-helper-client.h"
 #include "mpf-link-monitor.h"
 #include "mpf-netconfig.h"
 
@@ -15,7 +16,9 @@ typedef struct {
   GCancellable   *cancellable;
   char           *interface;
   gboolean        json;
+  gboolean        no_helper;
   MpfLinkMonitor *monitor;
+  MpfHelperClient *helper;
   MpfNetconfig   *netconfig;
   GPtrArray      *found;
   GError         *error;      /* the first failure, reported at the end */
@@ -181,7 +184,38 @@ applied_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   say (d, "discover", _("Looking for the router…"));
   discovery = mpf_discovery_new (d->interface);
+  mpf_discovery_set_helper (discovery, d->helper);
   mpf_discovery_run_async (discovery, d->cancellable, discovered_cb, d);
+}
+
+static void
+configure (Detect *d)
+{
+  say (d, "configure", _("Cable connected. Setting up a temporary address…"));
+  d->netconfig = mpf_netconfig_new (d->interface, mpf_link_monitor_get_client (d->monitor));
+  mpf_netconfig_set_helper (d->netconfig, d->helper);
+  mpf_netconfig_apply_async (d->netconfig, MPF_NETCONFIG_PURPOSE_DISCOVER, d->cancellable, applied_cb, d);
+}
+
+static void
+helper_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Detect *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  d->helper = mpf_helper_client_new_finish (result, &error);
+  if (d->helper == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          fail (d, error);
+          g_main_loop_quit (d->loop);
+          return;
+        }
+      /* NetworkManager may still do; if not, netconfig explains. */
+      g_debug ("detect: no helper: %s", error->message);
+    }
+  configure (d);
 }
 
 static void
@@ -199,9 +233,13 @@ carrier_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_free (d->interface);
   d->interface = name;
-  say (d, "configure", _("Cable connected. Setting up a temporary address…"));
-  d->netconfig = mpf_netconfig_new (d->interface, mpf_link_monitor_get_client (d->monitor));
-  mpf_netconfig_apply_async (d->netconfig, MPF_NETCONFIG_PURPOSE_DISCOVER, d->cancellable, applied_cb, d);
+  /* The helper sees what HTTP cannot (a router outside the default subnets,
+   * the recovery bootloader) and sets the address where NetworkManager
+   * cannot. */
+  if (d->no_helper)
+    configure (d);
+  else
+    mpf_helper_client_new_async (d->cancellable, helper_cb, d);
 }
 
 static void
@@ -251,10 +289,11 @@ int
 mpf_cli_detect (int argc, char **argv)
 {
   g_autofree char *interface = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, no_helper = FALSE;
   const GOptionEntry entries[] = {
     { "interface", 'i', 0, G_OPTION_ARG_STRING, &interface, N_("Wired interface the router is connected to"), N_("IF") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print events as JSON lines"), NULL },
+    { "no-helper", 0, 0, G_OPTION_ARG_NONE, &no_helper, N_("Do not start the privileged helper"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
@@ -274,6 +313,7 @@ mpf_cli_detect (int argc, char **argv)
   d.cancellable = g_cancellable_new ();
   d.interface = g_steal_pointer (&interface);
   d.json = json;
+  d.no_helper = no_helper;
   sigint = g_unix_signal_add (SIGINT, interrupted_cb, &d);
   sigterm = g_unix_signal_add (SIGTERM, interrupted_cb, &d);
 
@@ -300,6 +340,7 @@ mpf_cli_detect (int argc, char **argv)
 
   g_clear_pointer (&d.found, g_ptr_array_unref);
   g_clear_object (&d.netconfig);
+  g_clear_object (&d.helper);
   g_clear_object (&d.monitor);
   g_clear_object (&d.cancellable);
   g_clear_error (&d.error);

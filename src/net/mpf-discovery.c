@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "mpf-discovery.h"
+#include "mpf-helper-client.h"
 #include "mpf-neighbours.h"
 #include "mpf-netconfig.h"
 
@@ -27,10 +28,15 @@
  * an unanswered request after one second). */
 #define SWEEP_SETTLE_MS   1200
 
+/* With the helper: how long to listen after the ARP probes went out (the
+ * recovery bootloader repeats its request about every second). */
+#define HELPER_WINDOW_MS  2500
+
 struct _MpfDiscovery {
-  GObject  parent_instance;
-  char    *ifname;
-  guint    http_timeout_ms;
+  GObject          parent_instance;
+  char            *ifname;
+  guint            http_timeout_ms;
+  MpfHelperClient *helper;
 };
 
 G_DEFINE_TYPE (MpfDiscovery, mpf_discovery, G_TYPE_OBJECT)
@@ -91,6 +97,13 @@ mpf_discovery_set_http_timeout_ms (MpfDiscovery *self, guint timeout_ms)
   self->http_timeout_ms = MAX (timeout_ms, 100);
 }
 
+void
+mpf_discovery_set_helper (MpfDiscovery *self, MpfHelperClient *helper)
+{
+  g_return_if_fail (MPF_IS_DISCOVERY (self));
+  g_set_object (&self->helper, helper);
+}
+
 /* --- one run --- */
 
 typedef struct {
@@ -111,12 +124,20 @@ typedef struct {
   guint         sweep_pos;
   guint         sweep_ticks;
   guint         sweep_timer;
+  MpfHelperClient *helper;     /* nullable */
+  gulong        seen_id;
+  guint         window_timer;
+  gboolean      finished;      /* the result is being or was returned */
 } Run;
 
 static void
 run_free (Run *run)
 {
   g_clear_handle_id (&run->sweep_timer, g_source_remove);
+  g_clear_handle_id (&run->window_timer, g_source_remove);
+  if (run->helper != NULL)
+    g_clear_signal_handler (&run->seen_id, run->helper);
+  g_clear_object (&run->helper);
   if (run->sweep_fd >= 0)
     close (run->sweep_fd);
   if (run->parent != NULL)
@@ -265,6 +286,7 @@ op_done (GTask *task)
       g_object_unref (task);
       return;
     }
+  run->finished = TRUE;
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
@@ -479,6 +501,120 @@ start_sweep (GTask *task)
   run->sweep_timer = g_timeout_add (SWEEP_INTERVAL_MS, sweep_cb, g_object_ref (task));
 }
 
+/* --- with the helper: ARP probes and passive capture --- */
+
+static gboolean
+in_default_subnet (const char *address)
+{
+  const MpfNetAddress *addrs;
+  struct in_addr a, ours;
+  gsize n;
+
+  if (inet_pton (AF_INET, address, &a) != 1)
+    return FALSE;
+  addrs = mpf_netconfig_addresses (MPF_NETCONFIG_PURPOSE_DISCOVER, &n);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 mask = htonl (~((1u << (32 - addrs[i].prefix)) - 1));
+
+      inet_pton (AF_INET, addrs[i].address, &ours);
+      if ((a.s_addr & mask) == (ours.s_addr & mask) && a.s_addr != ours.s_addr)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A "seen" event of the helper: any frame from the router reveals its MAC
+ * and address; the bootloader's request for its server reveals recovery
+ * mode (WEB-UIS.md). */
+static void
+seen_cb (MpfHelperClient *helper, const char *name, JsonObject *fields, GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  const char *kind = json_object_get_string_member_with_default (fields, "kind", "");
+  const char *ip = json_object_get_string_member_with_default (fields, "ip", NULL);
+  const char *mac = json_object_get_string_member_with_default (fields, "mac", NULL);
+  const char *target = json_object_get_string_member_with_default (fields, "target", "");
+  gboolean bootloader;
+  MpfDiscovered *d;
+
+  if (run->finished || ip == NULL || mac == NULL || g_strcmp0 (ip, "0.0.0.0") == 0)
+    return;
+  bootloader = g_strcmp0 (kind, "tftp-rrq") == 0
+               || (g_strcmp0 (kind, "arp-request") == 0 && g_strcmp0 (ip, "192.168.1.2") == 0
+                   && g_strcmp0 (target, "192.168.1.55") == 0);
+  d = found_get (run, ip);
+  g_free (d->mac);
+  d->mac = g_strdup (mac);
+  if (bootloader)
+    {
+      g_debug ("discovery: the recovery bootloader asks at %s (%s)", ip, mac);
+      d->state = MPF_DISCOVERY_BOOTLOADER;
+      g_cancellable_cancel (run->cancellable);
+      return;
+    }
+  if (d->state == MPF_DISCOVERY_NOTHING)
+    d->state = MPF_DISCOVERY_SEEN;
+  if (in_default_subnet (ip) && !g_cancellable_is_cancelled (run->cancellable))
+    probe_http (task, ip, FALSE);
+}
+
+static gboolean
+window_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  run->window_timer = 0;
+  op_done (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!mpf_helper_client_finish (MPF_HELPER_CLIENT (source), result, &error))
+    g_debug ("discovery: helper arp-probe: %s", error->message);
+  if (g_cancellable_is_cancelled (run->cancellable))
+    {
+      op_done (task);
+      return;
+    }
+  run->window_timer = g_timeout_add (HELPER_WINDOW_MS, window_cb, task);
+}
+
+static void
+watching_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!mpf_helper_client_finish (MPF_HELPER_CLIENT (source), result, &error)
+      || g_cancellable_is_cancelled (run->cancellable))
+    {
+      if (error)
+        g_debug ("discovery: helper watch: %s", error->message);
+      op_done (task);
+      return;
+    }
+  mpf_helper_client_arp_probe_async (run->helper, run->ifname, NULL, probed_cb, task);
+}
+
+static void
+start_helper (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->seen_id = g_signal_connect (run->helper, "event::seen", G_CALLBACK (seen_cb), task);
+  run->pending++;
+  mpf_helper_client_watch_async (run->helper, run->ifname, NULL, watching_cb, g_object_ref (task));
+}
+
 static void
 parent_cancelled_cb (GCancellable *parent, gpointer user_data)
 {
@@ -533,6 +669,11 @@ mpf_discovery_run_async (MpfDiscovery *self, GCancellable *cancellable,
     probe_http (task, addrs[i].router, TRUE);
   /* A router that already talked to us is in the table. */
   dump_and_probe (task);
+  if (self->helper != NULL && mpf_helper_client_is_running (self->helper))
+    {
+      run->helper = g_object_ref (self->helper);
+      start_helper (task);
+    }
   op_done (g_steal_pointer (&task));
 }
 
@@ -549,6 +690,7 @@ mpf_discovery_finalize (GObject *object)
   MpfDiscovery *self = MPF_DISCOVERY (object);
 
   g_free (self->ifname);
+  g_clear_object (&self->helper);
   G_OBJECT_CLASS (mpf_discovery_parent_class)->finalize (object);
 }
 

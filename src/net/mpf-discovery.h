@@ -1,6 +1,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "mpf-helper-client.h"
 
 G_BEGIN_DECLS
 
@@ -37,11 +38,19 @@ const char *mpf_discovery_state_to_string (MpfDiscoveryState state); /* "web", "
  *     (one tiny UDP datagram each to the discard port, paced) so a router
  *     whose LAN address was changed appears in the neighbour table,
  *   - reads the neighbour table (rtnetlink) and asks each live neighbour
- *     over HTTP too. */
+ *     over HTTP too.
+ * With the helper it also has it ARP-probe the default addresses and listen
+ * (libpcap): every frame from the router reveals its MAC and address, even
+ * outside the default subnets, and the bootloader's "who-has 192.168.1.55
+ * tell 192.168.1.2" (or its TFTP request) reveals recovery mode.
+ * A web answer or the bootloader ends the search (one router per cable). */
 #define MPF_TYPE_DISCOVERY (mpf_discovery_get_type ())
 G_DECLARE_FINAL_TYPE (MpfDiscovery, mpf_discovery, MPF, DISCOVERY, GObject)
 
 MpfDiscovery *mpf_discovery_new (const char *ifname);
+
+/* Use the running helper for ARP probes and passive capture (nullable). */
+void mpf_discovery_set_helper (MpfDiscovery *self, MpfHelperClient *helper);
 
 /* Per-request HTTP time limit in ms (default 3000). */
 void mpf_discovery_set_http_timeout_ms (MpfDiscovery *self, guint timeout_ms);

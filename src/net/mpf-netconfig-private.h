@@ -10,7 +10,7 @@ struct _MpfNetconfig {
   GObject              parent_instance;
   char                *ifname;
   NMClient            *client;        /* NULL without NetworkManager */
-  GObject             *helper;        /* MpfHelperClient, nullable */
+  MpfHelperClient     *helper;        /* nullable */
   MpfNetconfigBackend  backend;       /* what is applied now */
   MpfNetconfigPurpose  purpose;       /* of the last apply */
 

@@ -33,7 +33,7 @@ mpf_netconfig_new (const char *ifname, NMClient *client)
 }
 
 void
-mpf_netconfig_set_helper (MpfNetconfig *self, GObject *helper)
+mpf_netconfig_set_helper (MpfNetconfig *self, MpfHelperClient *helper)
 {
   g_return_if_fail (MPF_IS_NETCONFIG (self));
   g_set_object (&self->helper, helper);

@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 #include <NetworkManager.h>
+#include "mpf-helper-client.h"
 
 G_BEGIN_DECLS
 
@@ -72,9 +73,9 @@ G_DECLARE_FINAL_TYPE (MpfNetconfig, mpf_netconfig, MPF, NETCONFIG, GObject)
 MpfNetconfig *mpf_netconfig_new (const char *ifname,
                                  NMClient   *client);
 
-/* The helper used when NetworkManager cannot be: an MpfHelperClient. */
-void          mpf_netconfig_set_helper (MpfNetconfig *self,
-                                        GObject      *helper);
+/* The helper used when NetworkManager cannot be (nullable). */
+void          mpf_netconfig_set_helper (MpfNetconfig    *self,
+                                        MpfHelperClient *helper);
 
 const char          *mpf_netconfig_get_interface (MpfNetconfig *self);
 MpfNetconfigBackend  mpf_netconfig_get_backend   (MpfNetconfig *self);
