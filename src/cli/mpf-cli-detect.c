@@ -3,6 +3,7 @@
 #include "mpf-cli-detect.h"
 #include "mpf-discovery.h"
 #include "mpf-helper-client.h"
+#include "mpf-identify.h"
 #include "mpf-link-monitor.h"
 #include "mpf-netconfig.h"
 
@@ -21,6 +22,8 @@ typedef struct {
   MpfHelperClient *helper;
   MpfNetconfig   *netconfig;
   GPtrArray      *found;
+  MpfFingerprintResult *verdict;   /* of found[0], when it has a web UI */
+  MpfIdentify    *identify;
   GError         *error;      /* the first failure, reported at the end */
   int             exit_code;
 } Detect;
@@ -78,6 +81,32 @@ fail (Detect *d, GError *error)
 }
 
 static void
+add_verdict_json (JsonBuilder *b, const MpfFingerprintResult *v)
+{
+  json_builder_set_member_name (b, "family");
+  json_builder_add_string_value (b, v->family_id ? v->family_id : mpf_family_to_string (v->family));
+  json_builder_set_member_name (b, "version");
+  if (v->version)
+    json_builder_add_string_value (b, v->version);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "login");
+  json_builder_add_string_value (b, mpf_login_scheme_to_string (v->login));
+  json_builder_set_member_name (b, "confidence");
+  json_builder_add_int_value (b, v->confidence);
+}
+
+static void
+print_verdict (const MpfFingerprintResult *v)
+{
+  if (v->family == MPF_FAMILY_UNKNOWN)
+    g_print (_("  It runs firmware mprflash does not know (%s).\n"), v->family_id ? v->family_id : "unknown");
+  else
+    g_print (_("  It runs %s%s%s.\n"), mpf_family_display_name (v->family),
+             v->version ? ", " : "", v->version ? v->version : "");
+}
+
+static void
 print_found (Detect *d)
 {
   if (d->found == NULL || d->found->len == 0)
@@ -115,6 +144,8 @@ print_found (Detect *d)
             json_builder_add_string_value (b, f->server);
           else
             json_builder_add_null_value (b);
+          if (i == 0 && d->verdict != NULL)
+            add_verdict_json (b, d->verdict);
           emit_json ("found", b);
         }
       else
@@ -123,6 +154,8 @@ print_found (Detect *d)
                            : f->state == MPF_DISCOVERY_BOOTLOADER ? _("recovery bootloader")
                            : _("answers, but has no web interface");
           g_print (_("Found %s (%s): %s\n"), f->address, f->mac ? f->mac : _("MAC unknown"), what);
+          if (i == 0 && d->verdict != NULL)
+            print_verdict (d->verdict);
         }
     }
 }
@@ -156,17 +189,54 @@ restore (Detect *d)
 }
 
 static void
-discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+identified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Detect *d = user_data;
   g_autoptr(GError) error = NULL;
 
+  d->verdict = mpf_identify_run_finish (MPF_IDENTIFY (source), result, &error);
+  if (d->verdict == NULL)
+    {
+      fail (d, error);
+      restore (d);
+      return;
+    }
+  print_found (d);
+  restore (d);
+}
+
+static void
+discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Detect *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpfFingerprint) rules = NULL;
+  const MpfDiscovered *first;
+
   d->found = mpf_discovery_run_finish (MPF_DISCOVERY (source), result, &error);
   if (d->found == NULL)
-    fail (d, error);
-  else
-    print_found (d);
-  restore (d);
+    {
+      fail (d, error);
+      restore (d);
+      return;
+    }
+  first = d->found->len > 0 ? g_ptr_array_index (d->found, 0) : NULL;
+  if (first == NULL || first->state != MPF_DISCOVERY_WEB)
+    {
+      print_found (d);
+      restore (d);
+      return;
+    }
+  rules = mpf_fingerprint_new_default (&error);
+  if (rules == NULL)
+    {
+      fail (d, error);
+      restore (d);
+      return;
+    }
+  say (d, "identify", _("Asking the router what it runs…"));
+  d->identify = mpf_identify_new (rules, first->address);
+  mpf_identify_run_async (d->identify, d->cancellable, identified_cb, d);
 }
 
 static void
@@ -181,6 +251,18 @@ applied_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       fail (d, error);
       restore (d);
       return;
+    }
+  if (d->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "interface");
+      json_builder_add_string_value (b, d->interface);
+      json_builder_set_member_name (b, "backend");
+      json_builder_add_string_value (b, mpf_netconfig_get_backend (d->netconfig) == MPF_NETCONFIG_BACKEND_HELPER
+                                        ? "helper" : "network-manager");
+      emit_json ("configured", b);
     }
   say (d, "discover", _("Looking for the router…"));
   discovery = mpf_discovery_new (d->interface);
@@ -339,6 +421,8 @@ mpf_cli_detect (int argc, char **argv)
     g_printerr ("%s\n", _("Cancelled."));
 
   g_clear_pointer (&d.found, g_ptr_array_unref);
+  g_clear_pointer (&d.verdict, mpf_fingerprint_result_free);
+  g_clear_object (&d.identify);
   g_clear_object (&d.netconfig);
   g_clear_object (&d.helper);
   g_clear_object (&d.monitor);

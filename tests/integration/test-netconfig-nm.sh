@@ -116,6 +116,7 @@ pc "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/detect.out" 2>"$NETNS_
 check "detect finds the router's web UI" grep -q '"address":"192.168.169.1".*"state":"web"' "$NETNS_TMP/detect.out"
 rt_mac=$(rt cat "/sys/class/net/$IF_RT/address")
 check "detect reports the router's MAC" grep -q "\"mac\":\"$rt_mac\"" "$NETNS_TMP/detect.out"
+check "detect used NetworkManager" grep -q '"backend":"network-manager","event":"configured"' "$NETNS_TMP/detect.out"
 check "detect says the network is restored" grep -q '"event":"restored"' "$NETNS_TMP/detect.out"
 wait_for 20 "network restored after detect" restored
 ok "detect: temporary profile gone, the user's profile active again"
