@@ -19,12 +19,12 @@ export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$NETNS_TMP/no-bus
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1" | head -n 1; }
 detect() { pc "$CLI" detect --interface "$IF_PC" --json 2>"$NETNS_TMP/detect.err"; }
 no_temp_addr() { local o; o=$(pc ip -4 -o addr show dev "$IF_PC"); ! grep -qE " 192\.168\.(169|100|1)\.55/" <<<"$o"; }
-rt_mac=$(rt cat "/sys/class/net/$IF_RT/address")
 
 # --- Hame stock, LAN address changed by its owner ---
 fr_flash hame-stock
 fr_start --lan-address 192.168.169.20/24 --no-dhcp
 ctl wait running/hame-stock 30 >/dev/null || netns_fail "router did not boot"
+rt_mac=$(rt cat "/sys/class/net/$IF_RT/address")
 out=$(detect) || { cat "$NETNS_TMP/detect.err" >&2; netns_fail "detect failed"; }
 found=$(grep '"event":"found"' <<<"$out" | head -n 1)
 echo "# $found"
