@@ -33,9 +33,10 @@ mpf_netconfig_new (const char *ifname, NMClient *client)
 }
 
 void
-mpf_netconfig_set_helper (MpfNetconfig *self, MpfHelperClient *helper)
+mpf_netconfig_set_helper (MpfNetconfig *self, gpointer helper)
 {
   g_return_if_fail (MPF_IS_NETCONFIG (self));
+  g_return_if_fail (helper == NULL || MPF_IS_HELPER_CLIENT (helper));
   g_set_object (&self->helper, helper);
 }
 

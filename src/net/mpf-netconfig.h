@@ -73,9 +73,10 @@ G_DECLARE_FINAL_TYPE (MpfNetconfig, mpf_netconfig, MPF, NETCONFIG, GObject)
 MpfNetconfig *mpf_netconfig_new (const char *ifname,
                                  NMClient   *client);
 
-/* The helper used when NetworkManager cannot be (nullable). */
-void          mpf_netconfig_set_helper (MpfNetconfig    *self,
-                                        MpfHelperClient *helper);
+/* The helper used when NetworkManager cannot be: an MpfHelperClient, or
+ * NULL. (gpointer so that callers holding it as a GObject need no cast.) */
+void          mpf_netconfig_set_helper (MpfNetconfig *self,
+                                        gpointer      helper);
 
 const char          *mpf_netconfig_get_interface (MpfNetconfig *self);
 MpfNetconfigBackend  mpf_netconfig_get_backend   (MpfNetconfig *self);
