@@ -667,6 +667,20 @@ fr_device_set_fault (FrDevice *self, const char *name, const char *value, GError
     ok = parse_bool (value, &f->wrong_credentials);
   else if (g_str_equal (name, "reset-still-held"))
     ok = parse_bool (value, &f->reset_still_held);
+  else if (g_str_equal (name, "update-flag"))
+    {
+      /* Not a fault but flash contents: the u32 LE at 0x20000 that makes the
+       * next boot enter recovery (RECOVERY.md). Written even while off. */
+      char *end = NULL;
+      u = g_ascii_strtoull (value, &end, 0);  /* decimal or 0x... */
+      ok = *value != '\0' && end != value && *end == '\0' && u <= G_MAXUINT32;
+      if (ok)
+        {
+          guint8 w[4] = { u & 0xff, (u >> 8) & 0xff, (u >> 16) & 0xff, (u >> 24) & 0xff };
+          if (!fr_flash_write (self->flash, FR_UPDATE_FLAG_OFFSET, w, sizeof w, error))
+            return FALSE;
+        }
+    }
   else if (g_str_equal (name, "slow-flash"))
     {
       char *end = NULL;

@@ -53,6 +53,12 @@ check "it ARPs for 192.168.1.55" contains "$(ctl events)" "who-has 192.168.1.55"
 check "recovery shows U-Boot's own MAC, not the factory one" \
   bash -c '"$@" ip link show "$IF_RT" | grep -qi "00:aa:bb:cc:dd:10"' _ rt
 check "power-cycle without reset: bricked again" bash -c '"$1" --control "$2" --send power-cycle >/dev/null && "$1" --control "$2" --send "wait bricked 30"' _ "$FR" "$CTL"
+# recovery = (reset held) XOR (update flag set) [V]
+ctl set update-flag 1 >/dev/null
+check "update flag set, button released: recovery" bash -c 'ctl power-cycle >/dev/null && ctl wait recovery 30'
+check "update flag set and button held: a normal boot (bricked here)" \
+  bash -c 'ctl power-cycle reset-held >/dev/null && ctl wait bricked 30'
+ctl set update-flag 0 >/dev/null
 
 # A flash holding OpenWrt: its pool is .100-.249 (WEB-UIS.md).
 fr_stop
