@@ -141,6 +141,20 @@ send_block (MpfTftpEngine *self, guint64 n)
                self->sendbuf, len);
 }
 
+/* How long to wait for the client before resending. Standard clients back
+ * off: each silent resend doubles the wait, up to 8 times the base. Some
+ * (atftp) restart their own timer on every packet they get and answer a
+ * repeated block only once, so only a wait longer than their timeout lets
+ * them speak again. The Hame bootloader repeats its ACK every ~0.35 s on its
+ * own, so its wait stays fixed. */
+static gint64
+resend_interval (MpfTftpEngine *self)
+{
+  if (self->mode == MPF_TFTP_MODE_HAME_RECOVERY)
+    return self->timeout_us;
+  return self->timeout_us << MIN (self->retries, 3u);
+}
+
 /* Sends what the window allows from self->next on; returns how many blocks. */
 static guint
 send_window (MpfTftpEngine *self, gint64 now_us)
@@ -156,7 +170,7 @@ send_window (MpfTftpEngine *self, gint64 now_us)
   if (self->next > self->total_blocks)
     self->all_sent = TRUE;
   self->sent_us = now_us;
-  self->deadline_us = now_us + self->timeout_us;
+  self->deadline_us = now_us + resend_interval (self);
   return sent;
 }
 
@@ -170,7 +184,7 @@ resend_window (MpfTftpEngine *self, gint64 now_us)
                    self->oack, self->oack_len);
       self->progress.retransmissions++;
       self->sent_us = now_us;
-      self->deadline_us = now_us + self->timeout_us;
+      self->deadline_us = now_us + resend_interval (self);
       return;
     }
   self->next = self->base;
@@ -375,7 +389,7 @@ start_attempt (MpfTftpEngine *self, const MpfTftpRequest *req, const char *mac12
       send_packet (self, MPF_TFTP_SOCKET_TRANSFER, self->peer_address, self->peer_port,
                    self->oack, self->oack_len);
       self->sent_us = now_us;
-      self->deadline_us = now_us + self->timeout_us;
+      self->deadline_us = now_us + resend_interval (self);
     }
   else
     {

@@ -896,6 +896,41 @@ test_restart (gconstpointer data)
   fixture_clear (&fx);
 }
 
+/* Standard clients: each silent resend doubles the wait (1, 2, 4, 8, 8 s),
+ * so a client whose own timer restarts on every packet (atftp) gets to
+ * time out and speak. The Hame wait stays at 1 s. */
+static void
+test_standard_backoff (void)
+{
+  static const gint64 at[] = { 1, 3, 7, 15, 23 };
+  Fixture fx;
+
+  fixture_init (&fx, MPF_TFTP_MODE_STANDARD, 5000);
+  feed_rrq (&fx, 2000, 0, "f", "octet", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (at); i++)
+    {
+      g_assert_cmpint (mpf_tftp_engine_get_next_deadline (fx.engine), ==, at[i] * SEC);
+      mpf_tftp_engine_tick (fx.engine, at[i] * SEC - 1);
+      g_assert_cmpuint (fx.sent->len, ==, i + 1);
+      mpf_tftp_engine_tick (fx.engine, at[i] * SEC);
+      g_assert_cmpuint (fx.sent->len, ==, i + 2);
+      assert_data (&fx, i + 1, 1, 512, 2000);
+    }
+  /* An answer resets the wait. */
+  feed_ack (&fx, 1, 2000, 24 * SEC);
+  g_assert_cmpint (mpf_tftp_engine_get_next_deadline (fx.engine), ==, 25 * SEC);
+  fixture_clear (&fx);
+
+  fixture_init (&fx, MPF_TFTP_MODE_HAME_RECOVERY, 5000);
+  feed_hame_rrq (&fx, "9c417c75a478", 1500, 0);
+  for (gint64 t = 1; t <= 5; t++)
+    {
+      g_assert_cmpint (mpf_tftp_engine_get_next_deadline (fx.engine), ==, t * SEC);
+      mpf_tftp_engine_tick (fx.engine, t * SEC);
+    }
+  fixture_clear (&fx);
+}
+
 static void
 test_hame_restart_after_give_up (void)
 {
@@ -1063,6 +1098,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/tftp-engine/hame/restart", hame, test_restart);
   g_test_add_data_func ("/tftp-engine/standard/restart", std, test_restart);
   g_test_add_func ("/tftp-engine/hame/restart-after-give-up", test_hame_restart_after_give_up);
+  g_test_add_func ("/tftp-engine/backoff", test_standard_backoff);
   g_test_add_func ("/tftp-engine/hame/same-mac-twice", test_hame_same_mac_twice);
   g_test_add_func ("/tftp-engine/hame/other-router-busy", test_hame_other_router_busy);
   g_test_add_func ("/tftp-engine/standard/progress-rate-limited", test_progress_rate_limited);
