@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mpf-helper-caps.h"
 #include "mpf-helper-iface.h"
@@ -196,6 +197,7 @@ op_hello (MpfHelperSession *self, const MpfHelperRequest *req)
     }
   json_object_set_int_member (o, "protocol", MPF_HELPER_PROTOCOL_VERSION);
   json_object_set_string_member (o, "version", PACKAGE_VERSION);
+  json_object_set_int_member (o, "pid", getpid ());
   add_strv (o, "caps", (const char *const *) caps);
   json_object_set_array_member (o, "addresses", addrs);
   add_strv (o, "probe_targets", mpf_helper_probe_targets ());
