@@ -83,6 +83,9 @@ B=----frtest
   cat "$OW"; printf -- '\r\n%s--\r\n' $B; } > "$NETNS_TMP/noheader.body"
 page=$(up -H "Content-Type: multipart/form-data; boundary=${B#--}" --data-binary @"$NETNS_TMP/noheader.body")
 check "no header line after Content-Disposition: refused" contains "$page" " . Not a valid firmware"
+ctl set reject-upload 1 >/dev/null
+check "reject-upload fault: a valid image is refused" contains "$(up -F filename=@"$OW")" " . Not a valid firmware"
+ctl set reject-upload 0 >/dev/null
 check "the refusals were logged as mis-parses" contains "$(ctl events)" "upload.cgi MIS-PARSE"
 check "nothing was written so far" test "$(state_field firmware_sha256)" = "$(partition_sha256 "$(fr_image hame-stock)")"
 

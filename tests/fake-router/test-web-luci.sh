@@ -72,6 +72,12 @@ check "… and the image is then missing: not a supported format" \
   contains "$page" "does not contain a supported format"
 check "nothing written by step 1" test "$(state_field firmware_sha256)" = "$(partition_sha256 "$OW")"
 
+ctl set reject-upload 1 >/dev/null
+check "reject-upload fault: a good image is refused" \
+  contains "$(get -H "$C" -F image=@"$HAME" "$F")" "does not contain a supported format"
+ctl set reject-upload 0 >/dev/null
+check "step 2 without an image in /tmp: back to flashops, nothing flashed" \
+  bash -c '! "$@" | grep -q "Flashing"' _ pc curl -s -H "$C" -d "step=2&keep=" "$F"
 get -H "$C" -F image=@"$HAME" "$F" >/dev/null
 page=$(get -H "$C" -d "step=2&keep=" "$F")
 check "step 2: Flashing..." contains "$page" "Flashing..."
