@@ -84,13 +84,13 @@ partition_sha256() {
 }
 
 # telnet_session HOST PORT [LINE...]: what a real client (curl's telnet)
-# receives after sending LINEs; the session is held 2 s for the replies
+# receives after sending LINEs; the session is held 3 s for the replies
 # (the simulator's telnetd, like the real one, never hangs up by itself).
 telnet_session() {
   local host=$1 port=$2
   shift 2
   { for l in "$@"; do printf '%s\r\n' "$l"; sleep 0.2; done; } |
-    "$MPF_NETNS" exec "$NETNS" pc curl -s --max-time 2 "telnet://$host:$port" || true
+    "$MPF_NETNS" exec "$NETNS" pc curl -s --max-time 3 "telnet://$host:$port" || true
 }
 
 pc_addr() { pc ip addr add "$1" dev "$IF_PC"; }

@@ -93,8 +93,8 @@ check "nothing was written so far" test "$(state_field firmware_sha256)" = "$(pa
 # name) comes at once, the verdict after the flash write. A client that
 # leaves early does not stop the write nor the reboot.
 HAME=$(fr_image hame-stock)
-ctl set slow-flash 20 >/dev/null
-page=$(get $I10 -N --max-time 2 -F filename=@"$HAME" $U/cgi-bin/upload.cgi)
+ctl set slow-flash 50 >/dev/null
+page=$(get $I10 -N --max-time 5 -F filename=@"$HAME" $U/cgi-bin/upload.cgi)
 check "the page's start arrives before the write ends" contains "$page" "Image Name: Linux Kernel Image"
 check "… the verdict does not" lacks "$page" "Upgrade is completed"
 check "the client left, the unit still writes and reboots" ctl wait running/hame-stock@2 60
