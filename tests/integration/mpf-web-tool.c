@@ -67,7 +67,6 @@ fail (const GError *error)
 static MpfFingerprintResult *
 identify (const char *address, GError **error)
 {
-  g_autoptr(GError) local = NULL;
   g_autoptr(MpfFingerprint) rules = mpf_fingerprint_new_default (error);
   g_autoptr(MpfIdentify) id = NULL;
   MpfFingerprintResult *res;
