@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mpf-cli.h"
@@ -163,11 +165,19 @@ exited_cb (MpfHelperClient *client, int status, gpointer user_data)
 {
   Serve *s = user_data;
 
-  if (!s->closing)
+  if (s->closing)
+    return;
+  /* Ctrl+C reached the helper first: it has already cleaned up. */
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 128 + SIGINT)
     {
-      g_printerr ("%s\n", _("The privileged helper stopped unexpectedly."));
-      finish (s, MPF_CLI_EXIT_REFUSED);
+      if (s->tty)
+        fputc ('\n', stderr);
+      g_printerr ("%s\n", _("Stopped; the address was removed."));
+      finish (s, 130);
+      return;
     }
+  g_printerr ("%s\n", _("The privileged helper stopped unexpectedly."));
+  finish (s, MPF_CLI_EXIT_REFUSED);
 }
 
 static void

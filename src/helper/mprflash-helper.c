@@ -148,14 +148,33 @@ stdin_cb (int fd, GIOCondition cond, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Exit 128 + the signal's number, as a shell would report it: a client
+ * that was interrupted too (Ctrl+C reaches the whole foreground group) can
+ * tell this from a failure. */
 static gboolean
-signal_cb (gpointer user_data)
+quit_on_signal (Helper *h, int signo)
 {
-  Helper *h = user_data;
-
-  h->exit_code = 1;
+  h->exit_code = 128 + signo;
   g_main_loop_quit (h->loop);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sigterm_cb (gpointer user_data)
+{
+  return quit_on_signal (user_data, SIGTERM);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  return quit_on_signal (user_data, SIGINT);
+}
+
+static gboolean
+sighup_cb (gpointer user_data)
+{
+  return quit_on_signal (user_data, SIGHUP);
 }
 
 int
@@ -191,9 +210,9 @@ main (int argc, char **argv)
   h.session = mpf_helper_session_new (output_cb, fatal_cb, &h);
 
   g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &h);
-  g_unix_signal_add (SIGTERM, signal_cb, &h);
-  g_unix_signal_add (SIGINT, signal_cb, &h);
-  g_unix_signal_add (SIGHUP, signal_cb, &h);
+  g_unix_signal_add (SIGTERM, sigterm_cb, &h);
+  g_unix_signal_add (SIGINT, sigint_cb, &h);
+  g_unix_signal_add (SIGHUP, sighup_cb, &h);
 
   g_main_loop_run (h.loop);
 

@@ -49,7 +49,8 @@ fail_pending (MpfHelperClient *self, const GError *error)
   g_autoptr(GList) tasks = g_hash_table_get_values (self->pending);
 
   /* Hold the tasks while the table lets go of them (keys freed too). */
-  g_list_foreach (tasks, (GFunc) (void (*) (void)) g_object_ref, NULL);
+  for (GList *l = tasks; l != NULL; l = l->next)
+    g_object_ref (l->data);
   g_hash_table_remove_all (self->pending);
   for (GList *l = tasks; l != NULL; l = l->next)
     {

@@ -69,8 +69,10 @@ helper_start pc
 helper_call "{\"op\":\"addr-add\",\"interface\":\"$IF_PC\",\"address\":\"192.168.1.55/24\"}"
 check "address present before SIGTERM" has_addr pc 192.168.1.55/24
 kill -TERM "$HPID"
-wait "$HPID" 2>/dev/null || true
+rc=0
+wait "$HPID" 2>/dev/null || rc=$?
 check "SIGTERM: address gone" refuted has_addr pc 192.168.1.55/24
+check "SIGTERM: exit status 143" [ "$rc" = 143 ]
 exec {HIN}>&- || true
 
 # --- the client (parent) killed with SIGKILL --------------------------------

@@ -71,6 +71,17 @@ wait_for 10 "helper exits after its parent's SIGKILL" refuted kill -0 "$helper_p
 ok "CLI SIGKILL: the helper exited"
 check "CLI SIGKILL: address removed" refuted has_addr pc 192.168.1.55/24
 
+# Ctrl+C in a terminal: SIGINT to the whole foreground group, CLI and
+# helper alike. Both clean up; the CLI says it was stopped and exits 130.
+serve "$img"
+set +e
+kill -INT -- "-$SERVE_PID"
+wait_for 10 "tftp-serve exits after SIGINT" refuted kill -0 "$SERVE_PID"
+set -e
+check "Ctrl+C: address removed" refuted has_addr pc 192.168.1.55/24
+check "Ctrl+C: no 'unexpectedly' message" refuted grep -q unexpectedly "$SERVE_LOG"
+check "Ctrl+C: says the address was removed" grep -q "address was removed\|removing the address" "$SERVE_LOG"
+
 # A disallowed address is refused before anything is configured.
 set +e
 pc "$CLI" tftp-serve --interface "$IF_PC" --address 10.9.8.7/8 --image "$img" >"$NETNS_TMP/bad.log" 2>&1
