@@ -48,8 +48,10 @@ helper_wait_reply() {
 # helper_wait_event JQ-CONDITION: reads events until one satisfies it.
 helper_wait_event() {
   local line
+  # No pipe into grep -q here: with pipefail, jq killed by SIGPIPE would
+  # turn a match into a failure.
   if [ -f "$NETNS_TMP/events-$HSIDE.log" ] &&
-     jq -e "select($1)" "$NETNS_TMP/events-$HSIDE.log" 2>/dev/null | grep -q .; then
+     [ -n "$(jq -c "select($1)" "$NETNS_TMP/events-$HSIDE.log" 2>/dev/null)" ]; then
     return 0
   fi
   while IFS= read -r -t 20 line <&"$HOUT"; do
@@ -81,5 +83,7 @@ helper_close() {
 }
 
 has_addr() { # SIDE CIDR
-  "$MPF_NETNS" exec "$NETNS" "$1" ip -4 -o addr show | grep -q " ${2} "
+  local out
+  out=$("$MPF_NETNS" exec "$NETNS" "$1" ip -4 -o addr show)
+  [[ $out == *" $2 "* ]]
 }
