@@ -135,8 +135,8 @@ const FrDeviceConfig *fr_device_get_config (FrDevice *self);
 double      fr_device_get_time_scale (FrDevice *self);
 guint       fr_device_scaled_ms (FrDevice *self, guint real_ms);
 
-/* Flash (the file). Reads/writes never touch the file while off, except the
- * _raw init path in fr-flash.c. */
+/* Flash (the file). Reads work at any time; writes need power (they fail
+ * with FR_DEVICE_ERROR_POWERED_OFF while the unit is off). */
 gsize       fr_device_flash_size (FrDevice *self);
 gboolean    fr_device_flash_read (FrDevice *self, gsize offset, guint8 *buf, gsize len, GError **error);
 /* Instant write (honours power_cut_during_write: half written, then off). */
@@ -147,7 +147,9 @@ void        fr_device_flash_write_async (FrDevice *self, gsize offset, GBytes *d
                                          GCancellable *cancellable, GAsyncReadyCallback callback,
                                          gpointer user_data);
 gboolean    fr_device_flash_write_finish (FrDevice *self, GAsyncResult *result, GError **error);
-/* Real-time milliseconds one erase sector takes (before scaling/slow flash). */
+/* Real-time milliseconds one 64 KiB erase sector takes (before scaling and
+ * slow flash): a full partition (59 sectors) in ~90 s, within RECOVERY.md's
+ * 30-90 s for 3.5 MB [I]. */
 #define FR_SECTOR_WRITE_MS 1500u
 /* Factory MAC (flash 0x40004) as 12 lowercase hex digits; newly allocated. */
 char       *fr_device_factory_mac12 (FrDevice *self);
@@ -176,8 +178,8 @@ void        fr_device_power_cut (FrDevice *self, const char *why);
 void        fr_device_reboot (FrDevice *self, gboolean reset_held);
 void        fr_device_request_reboot_after_ms (FrDevice *self, guint real_ms);
 
-/* Append-only event log (kind: "power", "boot", "web", "flash", "dhcp",
- * "bootloader", "fault", "control"). */
+/* Append-only event log (kind: "power", "boot", "net", "web", "telnet",
+ * "flash", "dhcp", "bootloader", "fault", "control"). */
 void        fr_device_log_event (FrDevice *self, const char *kind, const char *fmt, ...)
             G_GNUC_PRINTF (3, 4);
 
