@@ -49,6 +49,7 @@ mpf_helper_error_code_name (MpfHelperError code)
     case MPF_HELPER_ERROR_TOO_BIG:       return "too-big";
     case MPF_HELPER_ERROR_STATE:         return "state";
     case MPF_HELPER_ERROR_FAILED:        return "failed";
+    case MPF_HELPER_ERROR_BAD_IMAGE:     return "bad-image";
     default:                             return "failed";
     }
 }

@@ -31,6 +31,7 @@ typedef enum {
   MPF_HELPER_ERROR_TOO_BIG,       /* image or line over the cap */
   MPF_HELPER_ERROR_STATE,         /* request out of order (e.g. serve before image) */
   MPF_HELPER_ERROR_FAILED,        /* the system call behind the request failed */
+  MPF_HELPER_ERROR_BAD_IMAGE,     /* the image cannot be served in that mode */
 } MpfHelperError;
 
 GQuark       mpf_helper_error_quark      (void);

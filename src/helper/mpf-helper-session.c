@@ -369,9 +369,15 @@ op_serve_tftp (MpfHelperSession *self, const MpfHelperRequest *req, GError **err
   if (req->mode == MPF_HELPER_SERVE_RECOVERY)
     {
       /* The bootloader parses a container, never a raw image. */
-      served = mpf_recovery_container_pack (self->complete_image, error);
+      g_autoptr(GError) pack_error = NULL;
+
+      served = mpf_recovery_container_pack (self->complete_image, &pack_error);
       if (served == NULL)
-        return FALSE;
+        {
+          g_set_error_literal (error, MPF_HELPER_ERROR, MPF_HELPER_ERROR_BAD_IMAGE,
+                               pack_error->message);
+          return FALSE;
+        }
       mode = MPF_TFTP_MODE_HAME_RECOVERY;
     }
   else

@@ -38,6 +38,7 @@ static guint signals[N_SIGNALS];
 
 static const char *const error_codes[] = {
   "bad-request", "unknown-op", "bad-interface", "not-allowed", "too-big", "state", "failed",
+  "bad-image",
 };
 
 static void read_next_line (MpfHelperClient *self);

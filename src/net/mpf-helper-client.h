@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define MPF_HELPER_CLIENT_ERROR (mpf_helper_client_error_quark ())
 
-/* The first seven mirror the helper's error codes one to one. */
+/* The first eight mirror the helper's error codes one to one. */
 typedef enum {
   MPF_HELPER_CLIENT_ERROR_BAD_REQUEST,
   MPF_HELPER_CLIENT_ERROR_UNKNOWN_OP,
@@ -24,6 +24,7 @@ typedef enum {
   MPF_HELPER_CLIENT_ERROR_TOO_BIG,
   MPF_HELPER_CLIENT_ERROR_STATE,
   MPF_HELPER_CLIENT_ERROR_FAILED,
+  MPF_HELPER_CLIENT_ERROR_BAD_IMAGE, /* e.g. not a uImage, or too big for recovery */
   MPF_HELPER_CLIENT_ERROR_SPAWN,     /* could not start the helper at all */
   MPF_HELPER_CLIENT_ERROR_NOT_AUTHORIZED, /* pkexec: dismissed or refused */
   MPF_HELPER_CLIENT_ERROR_EXITED,    /* the helper went away */

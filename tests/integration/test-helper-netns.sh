@@ -28,6 +28,20 @@ helper_call "{\"op\":\"serve-tftp\",\"interface\":\"$IF_PC\",\"mode\":\"standard
 check "serve before image: state" [ "$(reply_code)" = state ]
 helper_call '{"op":"image-data","data":"AAAA"}'
 check "data before image: state" [ "$(reply_code)" = state ]
+sha=$(printf '\000\001\002' | sha256sum | cut -d' ' -f1)
+helper_call "{\"op\":\"image\",\"size\":3,\"sha256\":\"$(printf '%064d' 0)\"}"
+helper_call '{"op":"image-data","data":"AAEC"}'
+check "SHA-256 mismatch: bad-request" [ "$(reply_code)" = bad-request ]
+helper_call "{\"op\":\"image\",\"size\":3,\"sha256\":\"$sha\"}"
+helper_call '{"op":"image-data","data":"AAECAw=="}'
+check "more data than announced: too-big" [ "$(reply_code)" = too-big ]
+helper_call "{\"op\":\"image\",\"size\":3,\"sha256\":\"$sha\"}"
+helper_call '{"op":"image-data","data":"AAEC"}'
+check "3-byte image complete" [ "$(reply_field complete)" = true ]
+helper_call "{\"op\":\"serve-tftp\",\"interface\":\"$IF_PC\",\"mode\":\"standard\"}"
+check "serve without the address configured: state" [ "$(reply_code)" = state ]
+helper_call "{\"op\":\"serve-tftp\",\"interface\":\"$IF_PC\",\"mode\":\"recovery\"}"
+check "recovery mode refuses a non-uImage: bad-image" [ "$(reply_code)" = bad-image ]
 helper_call '{"op":"hello"}'
 check "still alive after bad requests" reply_ok
 helper_close

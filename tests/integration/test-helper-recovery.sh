@@ -49,6 +49,8 @@ helper_wait_event ".event == \"tftp-complete\" and .bytes == $((28 + padded))"
 ok "tftp-complete after the last ACK"
 helper_wait_event '.event == "tftp-flash-done" and .mac == "9c417c75a478"'
 ok "tftp-flash-done (opcode 9) forwarded"
+helper_wait_event '.event == "seen" and .kind == "tftp-rrq" and .ip == "192.168.1.2" and .file == "9c417c75a478" and .fields == 6'
+ok "watch: the bootloader's read request (factory MAC, six fields)"
 check "progress events were reported" grep -q '"event":"tftp-progress"' "$NETNS_TMP/events-pc.log"
 
 ctl wait running/hame-stock 60 >/dev/null || netns_fail "router did not boot the new firmware"
