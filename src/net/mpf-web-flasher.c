@@ -5,6 +5,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "mpf-web-flasher-goahead.h"
+#include "mpf-web-flasher-luci.h"
 #include "mpf-web-flasher-private.h"
 
 G_DEFINE_QUARK (mpf-web-flasher-error-quark, mpf_web_flasher_error)
@@ -74,6 +76,26 @@ mpf_web_flasher_upload_finish (MpfWebFlasher *self, GAsyncResult *result, GError
 {
   g_return_val_if_fail (MPF_IS_WEB_FLASHER (self), FALSE);
   return MPF_WEB_FLASHER_GET_IFACE (self)->upload_finish (self, result, error);
+}
+
+MpfWebFlasher *
+mpf_web_flasher_new_for_family (MpfFamily family, const char *address)
+{
+  g_return_val_if_fail (address != NULL, NULL);
+
+  switch (family)
+    {
+    case MPF_FAMILY_STOCK:
+    case MPF_FAMILY_HAME_STOCK:
+    case MPF_FAMILY_MPRL8_STOCK:
+      return MPF_WEB_FLASHER (mpf_web_flasher_goahead_new (address, family));
+    case MPF_FAMILY_OPENWRT:
+      return MPF_WEB_FLASHER (mpf_web_flasher_luci_new (address));
+    case MPF_FAMILY_UNKNOWN:
+    case MPF_FAMILY_BOOTLOADER:
+    default:
+      return NULL;
+    }
 }
 
 /* ---- body and small helpers ---- */

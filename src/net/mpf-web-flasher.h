@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
+#include "mpf-catalog.h"
 
 G_BEGIN_DECLS
 
@@ -74,6 +75,11 @@ gboolean  mpf_web_flasher_upload_finish (MpfWebFlasher *self, GAsyncResult *resu
  *   "verdict-timeout-ms" after the last byte of the image, for the router's
  *                        verdict (default 300000: a GoAhead router writes its
  *                        flash before answering) */
+
+/* The flasher for @family's web UI at @address (see mpf-web-flasher-goahead.h
+ * and mpf-web-flasher-luci.h), or NULL when that family has no web path
+ * (unknown, bootloader). MPF_FAMILY_STOCK is taken as Hame. */
+MpfWebFlasher *mpf_web_flasher_new_for_family (MpfFamily family, const char *address);
 
 /* The request body upload.cgi (Ralink SDK) parses by hand, and LuCI accepts:
  * the boundary line, Content-Disposition with @field and @filename, exactly

@@ -182,19 +182,14 @@ main (int argc, char *argv[])
   else
     fam = mpf_family_from_string (family);
 
-  if (fam == MPF_FAMILY_HAME_STOCK || fam == MPF_FAMILY_MPRL8_STOCK || fam == MPF_FAMILY_STOCK)
-    {
-      MpfWebFlasherGoahead *g = mpf_web_flasher_goahead_new (argv[2], fam);
-      mpf_web_flasher_goahead_set_allow_rename (g, allow_rename);
-      flasher = MPF_WEB_FLASHER (g);
-    }
-  else if (fam == MPF_FAMILY_OPENWRT)
-    flasher = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (argv[2]));
-  else
+  flasher = mpf_web_flasher_new_for_family (fam, argv[2]);
+  if (flasher == NULL)
     {
       printf ("result error unknown-device: no web flasher for this device\n");
       return 1;
     }
+  if (MPF_IS_WEB_FLASHER_GOAHEAD (flasher))
+    mpf_web_flasher_goahead_set_allow_rename (MPF_WEB_FLASHER_GOAHEAD (flasher), allow_rename);
   if (timeout_ms > 0)
     g_object_set (flasher, "timeout-ms", (guint) timeout_ms, NULL);
   if (verdict_timeout_ms > 0)

@@ -103,6 +103,15 @@ check "… accepted" contains "$WEB" "result ok"
 check "… reboots into OpenWrt" ctl wait running/openwrt 30
 check "… the partition holds the decoded image" test "$(state_field firmware_sha256)" = "$(partition_sha256 "$OW")"
 
+# An MPR-L8 at the Hame address: only its telnet prompt [S] tells it apart.
+fr_stop
+fr_flash mprl8-stock
+fr_start --stock-family mpr-l8 --l8-address 169 --l8-telnet-prompt m1
+ctl wait running/mprl8-stock 30 >/dev/null || netns_fail "router did not come up as MPR-L8 stock"
+web identify 192.168.169.1
+check "identify: MPR-L8 at 192.168.169.1 by its 'M1 login:' prompt" contains "$WEB" "family mpr-l8-stock "
+check "… the rule that decided is reported" contains "$WEB" "mpr-l8-telnet-prompt"
+
 # ---- the link drops mid-upload (silently: packets lost after 1 MB) ----
 fr_stop
 fr_flash hame-stock

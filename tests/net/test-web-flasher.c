@@ -694,6 +694,37 @@ test_luci_dropped (void)
   twr_free (r);
 }
 
+static void
+test_new_for_family (void)
+{
+  static const struct {
+    MpfFamily family;
+    int       type;   /* 0 GoAhead, 1 LuCI, 2 no web path */
+  } cases[] = {
+    { MPF_FAMILY_HAME_STOCK, 0 }, { MPF_FAMILY_MPRL8_STOCK, 0 }, { MPF_FAMILY_STOCK, 0 },
+    { MPF_FAMILY_OPENWRT, 1 }, { MPF_FAMILY_UNKNOWN, 2 }, { MPF_FAMILY_BOOTLOADER, 2 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MpfWebFlasher) f = mpf_web_flasher_new_for_family (cases[i].family, "192.168.169.1");
+      g_autofree char *address = NULL;
+
+      if (cases[i].type == 2)
+        {
+          g_assert_null (f);
+          continue;
+        }
+      g_assert_true (cases[i].type == 0 ? MPF_IS_WEB_FLASHER_GOAHEAD (f) : MPF_IS_WEB_FLASHER_LUCI (f));
+      g_object_get (f, "address", &address, NULL);
+      g_assert_cmpstr (address, ==, "192.168.169.1");
+      if (cases[i].type == 0)
+        g_assert_cmpint (mpf_web_flasher_goahead_get_family (MPF_WEB_FLASHER_GOAHEAD (f)), ==,
+                         cases[i].family == MPF_FAMILY_MPRL8_STOCK ? MPF_FAMILY_MPRL8_STOCK
+                                                                   : MPF_FAMILY_HAME_STOCK);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -703,6 +734,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/web/multipart/sdk-parser-refuses", test_sdk_parser_refuses);
   g_test_add_func ("/web/multipart/soup-multipart", test_soup_multipart_adds_content_type);
   g_test_add_func ("/web/boundary-and-md5", test_pick_boundary_and_md5);
+  g_test_add_func ("/web/new-for-family", test_new_for_family);
   g_test_add_func ("/web/goahead/login-default", test_goahead_login_default);
   g_test_add_func ("/web/goahead/login-admin-batch", test_goahead_login_admin_batch);
   g_test_add_func ("/web/goahead/wrong-then-right", test_goahead_wrong_then_right);
