@@ -403,6 +403,14 @@ handle_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
     handle_main_data (ga, msg);
   else if (g_str_equal (path, "/cgi-bin/upload.cgi") && post)
     handle_upload (ga, msg);
+  else if (g_str_equal (path, "/goform/getIMGfromInternet"))
+    {
+      /* The real one fetches an image from the internet; there is none here,
+       * and mprflash must never use it. */
+      fr_device_log_event (ga->dev, "web", "getIMGfromInternet called from %s: refused by the "
+                           "simulator (no internet)", client_ip (msg));
+      reply_html (msg, SOUP_STATUS_FORBIDDEN, "<html><body>refused</body></html>\n");
+    }
   else if (g_str_equal (path, "/cgi-bin/upload_bootloader.cgi"))
     {
       /* The real one overwrites the bootloader; mprflash must never call it. */
