@@ -25,6 +25,7 @@ typedef struct {
   gboolean         once;
   gboolean         tty;
   guint            transfers;
+  guint            quarter;     /* last 25 % step printed (logs, not a terminal) */
   int              status;
   gboolean         closing;
 } Serve;
@@ -91,6 +92,7 @@ event_cb (MpfHelperClient *client, const char *name, JsonObject *o, gpointer use
       gint64 v;
 
       s->transfers++;
+      s->quarter = 0;
       if ((v = json_object_get_int_member_with_default (o, "blksize", 0)) > 0)
         g_string_append_printf (opts, " blksize=%" G_GINT64_FORMAT, v);
       if ((v = json_object_get_int_member_with_default (o, "windowsize", 0)) > 0)
@@ -111,8 +113,15 @@ event_cb (MpfHelperClient *client, const char *name, JsonObject *o, gpointer use
       double rate = t > 0 ? (double) bytes / t / (1024 * 1024) : 0;
 
       /* One line a tenth of a second is too much for a log: a terminal
-       * gets a line that updates in place, a pipe only the summary. */
-      if (s->tty)
+       * gets a line that updates in place, a pipe a line every 25 %. */
+      if (!s->tty && total > 0 && (guint) (4 * bytes / total) > s->quarter
+          && bytes < total)
+        {
+          s->quarter = (guint) (4 * bytes / total);
+          printf (_("transfer %u: %u%% (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes)\n"),
+                  s->transfers, 25 * s->quarter, bytes, total);
+        }
+      else if (s->tty)
         {
           fprintf (stderr, _("\rtransfer %u: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes (%.0f%%), %.1f MiB/s"),
                    s->transfers, bytes, total, total > 0 ? 100.0 * (double) bytes / (double) total : 0.0,
