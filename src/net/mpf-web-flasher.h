@@ -27,8 +27,23 @@ typedef enum {
 
 GQuark mpf_web_flasher_error_quark (void);
 
-/* A web flasher speaks one family's web UI. Use: login, then upload. Each
- * async call is cancellable and has its own time limits; one call at a time.
+/* A web flasher speaks one family's web UI. Each async call is cancellable
+ * and has its own time limits; one call at a time. Typical use:
+ *
+ *   identify (MpfIdentify) -> family, address
+ *   f = mpf_web_flasher_new_for_family (family, address)
+ *   GoAhead: mpf_web_flasher_goahead_prepare_image () before anything is sent
+ *            (NEEDS_RENAME: ask the user, then set "allow-rename"; or recovery)
+ *   login_async (NULL)        WRONG_PASSWORD: ask, then login_async ({pw, NULL})
+ *   upload_async (file bytes) TRUE: the router is flashing; wait for the
+ *                             reboot and identify again to verify
+ *
+ * What to tell the user per error (the messages already say it):
+ *   REFUSED_*, WRONG_FORMAT, CHECKSUM_MISMATCH: nothing was written
+ *   CONNECTION_DROPPED, TIMEOUT during the upload: unknown; wait, identify
+ *     again; an unchanged router suggests a 16 MiB unit: recovery path
+ *   UNREACHABLE: cable/power; NOT_LOGGED_IN: log in again and retry
+ *
  *
  * Signals (emitted in the thread-default main context of the caller):
  *   upload-progress (guint64 sent, guint64 total)  bytes of the request body
