@@ -77,6 +77,23 @@ pc_addr 10.7.0.10/24
 check "… and serves there" contains "$(pc curl -s --max-time 10 http://10.7.0.1/)" "LuCI"
 fr_stop
 
+# --init-flash variants: what a fresh flash file boots into.
+fr_flash bricked
+fr_start --no-dhcp
+check "--init-flash bricked: U-Boot refuses the half image" ctl wait bricked 30
+check "… the data CRC is what fails" contains "$(state_field boot_reason)" "U-Boot refuses"
+fr_stop
+fr_flash erased
+fr_start --no-dhcp
+check "--init-flash erased: bricked, bad magic" bash -c 'ctl wait bricked 30 >/dev/null && ctl state | grep -q "Bad Magic"'
+fr_stop
+fr_flash "$(fr_image openwrt-encoded)"
+fr_start --no-dhcp
+check "--init-flash with an encoded file: decoded, boots OpenWrt" ctl wait running/openwrt 30
+check "… the partition holds the decoded uImage" \
+  test "$(state_field firmware_sha256)" = "$(partition_sha256 "$OW")"
+fr_stop
+
 # Demo mode: loopback only, no address change, no DHCP.
 rt "$FR" --flash "$FLASH" --loopback --http-port 18080 --control "$CTL" --time-scale "$FR_SCALE" \
   > "$NETNS_TMP/loopback.log" 2>&1 &
