@@ -31,6 +31,7 @@
 /* With the helper: how long to listen after the ARP probes went out (the
  * recovery bootloader repeats its request about every second). */
 #define HELPER_WINDOW_MS  2500
+#define WINDOW_POLL_MS    50
 
 struct _MpfDiscovery {
   GObject          parent_instance;
@@ -127,6 +128,7 @@ typedef struct {
   MpfHelperClient *helper;     /* nullable */
   gulong        seen_id;
   guint         window_timer;
+  guint         window_left_ms;
   gboolean      finished;      /* the result is being or was returned */
 } Run;
 
@@ -559,12 +561,16 @@ seen_cb (MpfHelperClient *helper, const char *name, JsonObject *fields, GTask *t
     probe_http (task, ip, FALSE);
 }
 
+/* Polled, so that a router found meanwhile ends the window at once. */
 static gboolean
 window_cb (gpointer user_data)
 {
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
 
+  run->window_left_ms -= MIN (run->window_left_ms, WINDOW_POLL_MS);
+  if (run->window_left_ms > 0 && !g_cancellable_is_cancelled (run->cancellable))
+    return G_SOURCE_CONTINUE;
   run->window_timer = 0;
   op_done (task);
   return G_SOURCE_REMOVE;
@@ -584,7 +590,8 @@ probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       op_done (task);
       return;
     }
-  run->window_timer = g_timeout_add (HELPER_WINDOW_MS, window_cb, task);
+  run->window_left_ms = HELPER_WINDOW_MS;
+  run->window_timer = g_timeout_add (WINDOW_POLL_MS, window_cb, task);
 }
 
 static void
