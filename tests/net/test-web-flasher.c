@@ -530,6 +530,53 @@ test_goahead_cancel (void)
 }
 
 static void
+test_goahead_stalled_upload (void)
+{
+  /* A peer that accepts the connection and never reads: the body stops
+   * moving and the silence limit ends the upload with a timeout. */
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GBytes) image = make_image ("Linux Kernel Image", 8 * 1024 * 1024);
+  g_autofree char *address = NULL;
+  g_autoptr(MpfWebFlasher) f = NULL;
+  g_autoptr(GError) error = NULL;
+  Watch w;
+
+  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
+  g_assert_true (g_socket_listen (s, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  address = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  f = MPF_WEB_FLASHER (mpf_web_flasher_goahead_new (address, MPF_FAMILY_HAME_STOCK));
+  g_object_set (f, "timeout-ms", 300, "verdict-timeout-ms", 300, NULL);
+  watch (f, &w);
+  g_assert_false (upload (f, image, NULL, &error));
+  g_assert_error (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_TIMEOUT);
+  g_assert_true (w.monotonic);
+  g_ptr_array_unref (w.log);
+}
+
+static void
+test_luci_cancel_login (void)
+{
+  TestWebRouter *r = twr_new (TWR_OPENWRT);
+  g_autoptr(MpfWebFlasher) f = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (twr_get_address (r)));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pw = NULL;
+
+  g_cancellable_cancel (cancellable);
+  mpf_web_flasher_login_async (f, NULL, cancellable, done_cb, &res);
+  pw = mpf_web_flasher_login_finish (f, wait_result (&res), &error);
+  g_assert_null (pw);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (mpf_web_flasher_luci_get_token (MPF_WEB_FLASHER_LUCI (f)));
+  twr_free (r);
+}
+
+static void
 test_goahead_not_logged_in (void)
 {
   TestWebRouter *r = twr_new (TWR_HAME);
@@ -749,6 +796,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/web/goahead/verdict-timeout", test_goahead_verdict_timeout);
   g_test_add_func ("/web/goahead/cancel", test_goahead_cancel);
   g_test_add_func ("/web/goahead/not-logged-in", test_goahead_not_logged_in);
+  g_test_add_func ("/web/goahead/stalled-upload", test_goahead_stalled_upload);
   g_test_add_func ("/web/luci/flash", test_luci_flash);
   g_test_add_func ("/web/luci/wrong-then-right", test_luci_wrong_then_right);
   g_test_add_func ("/web/luci/token-in-location", test_luci_token_in_location);
@@ -756,5 +804,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/web/luci/md5-mismatch", test_luci_md5_mismatch);
   g_test_add_func ("/web/luci/refused", test_luci_refused);
   g_test_add_func ("/web/luci/dropped", test_luci_dropped);
+  g_test_add_func ("/web/luci/cancel-login", test_luci_cancel_login);
   return g_test_run ();
 }
