@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -28,6 +29,11 @@ struct _MpfHelperClient {
   GTask            *new_task;       /* the spawn, until hello */
   GPtrArray        *close_tasks;
   gboolean          close_requested;
+  /* The end is reported once both happened, so that every reply and event
+   * the helper wrote before exiting is delivered first. */
+  gboolean          process_exited;
+  gboolean          stdout_closed;
+  int               exit_status;
 };
 
 G_DEFINE_QUARK (mpf-helper-client-error-quark, mpf_helper_client_error)
@@ -62,19 +68,16 @@ fail_pending (MpfHelperClient *self, const GError *error)
 }
 
 static void
-wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+finish_exit (MpfHelperClient *self)
 {
-  MpfHelperClient *self = user_data;
   g_autoptr(GPtrArray) closers = NULL;
   g_autoptr(GError) error = NULL;
-  int status;
+  int status = self->exit_status;
 
-  /* Cancelled only by dispose: self is gone then. */
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
+  if (!self->process_exited || !self->stdout_closed || !self->running)
     return;
   g_object_ref (self);
   closers = g_steal_pointer (&self->close_tasks);
-  status = g_subprocess_get_status (G_SUBPROCESS (source));
   self->running = FALSE;
 
   if (self->new_task != NULL)
@@ -82,9 +85,7 @@ wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autoptr(GTask) task = g_steal_pointer (&self->new_task);
 
       /* pkexec exits 126 when the dialog is dismissed, 127 when refused. */
-      if (g_subprocess_get_if_exited (G_SUBPROCESS (source))
-          && (g_subprocess_get_exit_status (G_SUBPROCESS (source)) == 126
-              || g_subprocess_get_exit_status (G_SUBPROCESS (source)) == 127))
+      if (WIFEXITED (status) && (WEXITSTATUS (status) == 126 || WEXITSTATUS (status) == 127))
         g_task_return_new_error (task, MPF_HELPER_CLIENT_ERROR,
                                  MPF_HELPER_CLIENT_ERROR_NOT_AUTHORIZED,
                                  _("Administrator authentication was cancelled or refused"));
@@ -92,7 +93,6 @@ wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         g_task_return_new_error (task, MPF_HELPER_CLIENT_ERROR, MPF_HELPER_CLIENT_ERROR_EXITED,
                                  _("The privileged helper stopped before it was ready"));
     }
-  g_clear_error (&error);
   error = g_error_new_literal (MPF_HELPER_CLIENT_ERROR, MPF_HELPER_CLIENT_ERROR_EXITED,
                                _("The privileged helper has stopped"));
   fail_pending (self, error);
@@ -100,6 +100,19 @@ wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_boolean (g_ptr_array_index (closers, i), TRUE);
   g_signal_emit (self, signals[SIGNAL_EXITED], 0, status);
   g_object_unref (self);
+}
+
+static void
+wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MpfHelperClient *self = user_data;
+
+  /* Cancelled only by dispose: self is gone then. */
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL))
+    return;
+  self->exit_status = g_subprocess_get_status (G_SUBPROCESS (source));
+  self->process_exited = TRUE;
+  finish_exit (self);
 }
 
 static GError *
@@ -178,9 +191,15 @@ read_line_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
                                                     NULL, &error);
-  /* EOF, or cancelled by dispose (self is gone then): wait_cb reports the end. */
   if (line == NULL)
-    return;
+    {
+      /* Cancelled by dispose: self is gone then. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->stdout_closed = TRUE;
+      finish_exit (self);
+      return;
+    }
   g_object_ref (self);
   handle_line (self, line);
   read_next_line (self);
