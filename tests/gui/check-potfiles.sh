@@ -3,6 +3,7 @@
 # that exist: a missing entry means strings nobody can translate.
 # usage: check-potfiles.sh SOURCE-ROOT
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$1"
 
 listed=$(grep -v -e '^#' -e '^[[:space:]]*$' po/POTFILES.in | sort -u)
@@ -33,9 +34,7 @@ done
 # file and find strings in it; otherwise the entry, or the file's markup, is wrong.
 pot=$(mktemp)
 trap 'rm -f "$pot"' EXIT
-if xgettext --package-name=mprflash --from-code=UTF-8 --add-comments -f po/POTFILES.in -o "$pot" \
-     --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --keyword=g_dcgettext:2 \
-     --keyword=g_dngettext:2,3 --keyword=g_dpgettext2:2c,3; then
+if "$here/make-pot.sh" . "$pot"; then
   for f in $listed; do
     grep -q "^#:.* $f:[0-9]" "$pot" || { echo "xgettext found no strings in $f"; status=1; }
   done
