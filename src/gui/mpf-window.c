@@ -9,9 +9,22 @@ struct _MpfWindow
   /* NULL when the schema is not installed (an uninstalled run without
    * GSETTINGS_SCHEMA_DIR): the window then simply forgets its size. */
   GSettings *settings;
+
+  /* In the Flatpak sandbox, where packet capture and port 69 are forbidden. */
+  gboolean sandboxed;
+
+  GtkWidget *sandbox_note;
 };
 
 G_DEFINE_FINAL_TYPE (MpfWindow, mpf_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SANDBOXED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GSettings *
 load_settings (void)
@@ -60,6 +73,47 @@ mpf_window_dispose (GObject *object)
 }
 
 static void
+mpf_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  MpfWindow *self = MPF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SANDBOXED:
+      g_value_set_boolean (value, self->sandboxed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mpf_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  MpfWindow *self = MPF_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SANDBOXED:
+      if (self->sandboxed != g_value_get_boolean (value))
+        {
+          self->sandboxed = g_value_get_boolean (value);
+          gtk_widget_set_visible (self->sandbox_note, self->sandboxed);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 mpf_window_class_init (MpfWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -67,16 +121,29 @@ mpf_window_class_init (MpfWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = mpf_window_dispose;
+  object_class->get_property = mpf_window_get_property;
+  object_class->set_property = mpf_window_set_property;
   window_class->close_request = mpf_window_close_request;
+
+  /* Whether the sandbox limits what can be done; the window says so in words. */
+  properties[PROP_SANDBOXED] =
+    g_param_spec_boolean ("sandboxed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mprflash/MprFlash/ui/mpf-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MpfWindow, sandbox_note);
 }
 
 static void
 mpf_window_init (MpfWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Flatpak puts this file in every sandbox it starts. */
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  gtk_widget_set_visible (self->sandbox_note, self->sandboxed);
 
   self->settings = load_settings ();
   if (self->settings != NULL)
