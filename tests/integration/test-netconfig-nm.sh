@@ -4,12 +4,13 @@
 # ("orig", a keyfile) is active first; after a normal end, a cancel and a
 # SIGKILL of the process that made the temporary profile, the temporary
 # profile is gone and "orig" is active again.
-# usage: test-netconfig-nm.sh TOOL MPRFLASH-CLI
+# usage: test-netconfig-nm.sh TOOL MPRFLASH-CLI MPRFLASH-HELPER
 set -euo pipefail
 . "$MPF_SOURCE_ROOT/tests/netns/lib.sh"
 
 TOOL=$(realpath "$1")
 CLI=$(realpath "$2")
+HELPER=$(realpath "$3")
 SANDBOX=$MPF_SOURCE_ROOT/tests/netns/nm-sandbox.sh
 TEMP="mprflash (temporary)"
 
@@ -156,5 +157,16 @@ rt ip link set "$IF_RT" up
 wait_for 10 "carrier back" file_contains "$NETNS_TMP/watch.out" "carrier $IF_PC 1"
 wait "$pid"
 ok "libnm carrier down and up seen"
+
+# --- 8. a device NetworkManager does not manage: the helper sets the address ---
+nmc device set "$IF_PC" managed no
+wait_for 10 "device unmanaged" sh -c "'$SANDBOX' nmcli '$NMDIR' '$NS_PC' -t -f DEVICE,STATE device | grep -qx '$IF_PC:unmanaged'"
+rt ip addr add 192.168.169.1/24 dev "$IF_RT"
+MPF_HELPER_PATH=$HELPER pc "$CLI" detect --interface "$IF_PC" --json >"$NETNS_TMP/unmanaged.out" 2>"$NETNS_TMP/unmanaged.err" \
+  || not_ok "detect on an unmanaged device failed: $(cat "$NETNS_TMP/unmanaged.err")"
+check "unmanaged: the helper configured the address" grep -q '"backend":"helper","event":"configured"' "$NETNS_TMP/unmanaged.out"
+check "unmanaged: the router is found" grep -q '"address":"192.168.169.1".*"state":"web"' "$NETNS_TMP/unmanaged.out"
+check "unmanaged: no temporary profile was made" temp_gone
+check "unmanaged: the helper's addresses are gone" no_temp_addr
 
 echo "1..$n"
