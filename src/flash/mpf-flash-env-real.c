@@ -175,7 +175,8 @@ configure_with_helper_cb (GObject *source, GAsyncResult *result, gpointer user_d
       g_task_return_error (task, error);
       return;
     }
-  mpf_netconfig_set_helper (self->netconfig, G_OBJECT (self->helper));
+  /* gpointer: the parameter type moved from GObject to MpfHelperClient. */
+  mpf_netconfig_set_helper (self->netconfig, (gpointer) self->helper);
   g_object_set_data (G_OBJECT (task), "with-helper", GINT_TO_POINTER (1));
   mpf_netconfig_apply_async (self->netconfig, GPOINTER_TO_INT (g_task_get_task_data (task)),
                              g_task_get_cancellable (task), configure_applied_cb, g_object_ref (task));
