@@ -429,9 +429,48 @@ netconfig_restored_cb (GObject *source, GAsyncResult *result, gpointer user_data
   GTask *task = user_data;
   GError *error = NULL;
 
+  /* With the helper backend a refused addr-del is not the end: closing the
+   * helper's stdin makes it remove every address it added (the helper still
+   * counts a stopped TFTP service as using its address). */
   if (!mpf_netconfig_restore_finish (MPF_NETCONFIG (source), result, &error))
-    g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+    {
+      if (g_object_get_data (G_OBJECT (task), "helper-backend") != NULL)
+        {
+          g_autoptr(JsonObject) o = json_object_new ();
+          json_object_set_string_member (o, "message", error->message);
+          mpf_flash_env_emit (g_task_get_source_object (task), "restore-deferred-to-helper", o);
+          g_clear_error (&error);
+        }
+      else
+        g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+    }
   close_helper (task);
+}
+
+static void
+restore_netconfig (GTask *task)
+{
+  MpfFlashEnvReal *self = g_task_get_source_object (task);
+
+  if (self->netconfig != NULL)
+    {
+      if (mpf_netconfig_get_backend (self->netconfig) == MPF_NETCONFIG_BACKEND_HELPER)
+        g_object_set_data (G_OBJECT (task), "helper-backend", GINT_TO_POINTER (1));
+      mpf_netconfig_restore_async (self->netconfig, NULL, netconfig_restored_cb, task);
+    }
+  else
+    close_helper (task);
+}
+
+static void
+restore_serve_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  MpfFlashEnvReal *self = g_task_get_source_object (task);
+
+  mpf_helper_client_finish (MPF_HELPER_CLIENT (source), result, NULL);
+  self->serving = FALSE;
+  restore_netconfig (task);
 }
 
 static void
@@ -442,10 +481,11 @@ real_restore_async (MpfFlashEnv *env, GCancellable *cancellable,
   /* Never cancellable: giving the network back must finish. */
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
-  if (self->netconfig != NULL)
-    mpf_netconfig_restore_async (self->netconfig, NULL, netconfig_restored_cb, task);
+  /* The helper keeps an address its TFTP service uses: stop serving first. */
+  if (self->serving && self->helper != NULL && mpf_helper_client_is_running (self->helper))
+    mpf_helper_client_serve_stop_async (self->helper, NULL, restore_serve_stopped_cb, task);
   else
-    close_helper (task);
+    restore_netconfig (task);
 }
 
 /* ---- the rest ------------------------------------------------------------ */

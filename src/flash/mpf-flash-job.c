@@ -19,7 +19,7 @@
  * again and again (its budget is 10 for a whole transfer): stop, do not spin. */
 #define MAX_RESTARTS 3
 /* How often the router's web server is asked while it writes and reboots. */
-#define POLL_INTERVAL_MS 200
+#define POLL_INTERVAL_MS 100
 #define POLL_HTTP_TIMEOUT_S 2
 
 G_DEFINE_QUARK (mpf-flash-job-error-quark, mpf_flash_job_error)
@@ -58,6 +58,8 @@ struct _MpfFlashJob {
   guint          stage_timeout_id;
   GError        *failure;          /* set once: the phase is ending */
   gboolean       ending;
+  GCancellable  *discover_cancellable; /* child of cancellable: the search's own time limit */
+  gboolean       discover_timed_out;
   gboolean       restored;
   gboolean       detected;
   gboolean       answered;         /* something answered on the web during detect */
@@ -87,8 +89,7 @@ struct _MpfFlashJob {
 
   /* waiting through the reboot */
   SoupSession   *poll_session;
-  guint          poll_id;
-  gboolean       poll_busy;
+  guint          poll_generation;
   gboolean       seen_gone;
   char          *back_address;
 };
@@ -299,6 +300,19 @@ writing_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A search that runs out of time found nothing: a bricked unit is silent. */
+static gboolean
+discover_timeout_cb (gpointer user_data)
+{
+  MpfFlashJob *self = user_data;
+
+  self->stage_timeout_id = 0;
+  log_text (self, "timeout", "stage", "discover");
+  self->discover_timed_out = TRUE;
+  g_cancellable_cancel (self->discover_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 arm_stage_timeout (MpfFlashJob *self)
 {
@@ -310,7 +324,8 @@ arm_stage_timeout (MpfFlashJob *self)
     return;
   ms = (guint) MAX (50.0, si->timeout_s * 1000.0 * self->timeout_scale);
   self->stage_timeout_id = g_timeout_add (ms, self->stage == MPF_FLASH_STAGE_WRITING ? writing_timeout_cb
-                                                                                   : stage_timeout_cb, self);
+                                             : self->stage == MPF_FLASH_STAGE_DISCOVER ? discover_timeout_cb
+                                             : stage_timeout_cb, self);
 }
 
 static void
@@ -416,7 +431,7 @@ answer_is_yes (const char *answer)
 static void
 stop_polling (MpfFlashJob *self)
 {
-  g_clear_handle_id (&self->poll_id, g_source_remove);
+  self->poll_generation++;
 }
 
 static void
@@ -721,6 +736,8 @@ discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   MpfRouterInfo *info;
 
   RETURN_IF_ENDING (self);
+  if (found == NULL && self->discover_timed_out)
+    found = g_ptr_array_new ();
   if (found == NULL)
     {
       fail_from (self, g_steal_pointer (&error));
@@ -779,6 +796,12 @@ discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+chain_cancel_cb (GCancellable *parent, gpointer child)
+{
+  g_cancellable_cancel (child);
+}
+
+static void
 configured_for_discovery_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   MpfFlashJob *self = user_data;
@@ -795,8 +818,13 @@ configured_for_discovery_cb (GObject *source, GAsyncResult *result, gpointer use
       g_object_unref (self);
       return;
     }
+  g_clear_object (&self->discover_cancellable);
+  self->discover_cancellable = g_cancellable_new ();
+  self->discover_timed_out = FALSE;
+  g_cancellable_connect (self->cancellable, G_CALLBACK (chain_cancel_cb),
+                         g_object_ref (self->discover_cancellable), g_object_unref);
   set_stage (self, MPF_FLASH_STAGE_DISCOVER, _("Looking for the router…"));
-  mpf_flash_env_discover_async (self->env, self->cancellable, discovered_cb, self);
+  mpf_flash_env_discover_async (self->env, self->discover_cancellable, discovered_cb, self);
 }
 
 static void
@@ -966,122 +994,126 @@ candidate_addresses (MpfFlashJob *self)
   return a;
 }
 
+/* Each candidate address is asked on its own chain (GET /, then again
+ * POLL_INTERVAL_MS after the answer or failure), so a silent address that
+ * takes seconds to fail never hides the short moment the old firmware is
+ * gone. A generation number stops chains of an earlier wait. */
 typedef struct {
   MpfFlashJob *self;
   char        *address;
-  guint        pending;
-  gboolean     answered;
-} PollRound;
+  guint        generation;
+} PollChain;
 
-static gboolean poll_tick (gpointer user_data);
+static void poll_chain_send (PollChain *chain);
 
-static void
-poll_schedule (MpfFlashJob *self)
+static gboolean
+poll_chain_again (gpointer user_data)
 {
-  if (self->poll_id == 0 && !self->ending)
-    self->poll_id = g_timeout_add (POLL_INTERVAL_MS, poll_tick, self);
+  poll_chain_send (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-poll_round_done (MpfFlashJob *self, PollRound *round)
+poll_chain_free (PollChain *chain)
 {
-  self->poll_busy = FALSE;
-  if (self->ending || self->task == NULL)
-    return;
-  if (self->stage == MPF_FLASH_STAGE_WRITING && !round->answered)
-    {
-      /* The web server went away: the router is restarting. */
-      self->seen_gone = TRUE;
-      set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
-    }
-  else if (self->stage == MPF_FLASH_STAGE_WRITING && self->seen_gone && round->answered)
-    set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
-  if (self->stage == MPF_FLASH_STAGE_REBOOTING && round->answered && round->address != NULL)
-    {
-      verify (self, round->address);
-      return;
-    }
-  poll_schedule (self);
+  g_object_unref (chain->self);
+  g_free (chain->address);
+  g_free (chain);
 }
 
-typedef struct {
-  PollRound *round;
-  char      *address;
-} PollRequest;
+static gboolean
+poll_chain_alive (PollChain *chain)
+{
+  MpfFlashJob *self = chain->self;
+
+  return !self->ending && self->task != NULL && chain->generation == self->poll_generation
+         && (self->stage == MPF_FLASH_STAGE_WRITING || self->stage == MPF_FLASH_STAGE_REBOOTING);
+}
 
 static void
 poll_answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  PollRequest *req = user_data;
-  PollRound *round = req->round;
-  MpfFlashJob *self = round->self;
+  PollChain *chain = user_data;
+  MpfFlashJob *self = chain->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  gboolean is_old = self->router != NULL && g_strcmp0 (chain->address, self->router->address) == 0;
 
-  if (body != NULL && !round->answered)
+  if (!poll_chain_alive (chain))
     {
-      round->answered = TRUE;
-      round->address = g_strdup (req->address);
+      poll_chain_free (chain);
+      return;
     }
-  g_free (req->address);
-  g_free (req);
-  if (--round->pending == 0)
+  if (self->stage == MPF_FLASH_STAGE_WRITING)
     {
-      poll_round_done (self, round);
-      g_free (round->address);
-      g_free (round);
-      g_object_unref (self);
+      if (body == NULL && is_old)
+        {
+          /* The old firmware's web server went away: the router restarts. */
+          self->seen_gone = TRUE;
+          set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
+        }
+      else if (body != NULL && (!is_old || self->seen_gone))
+        {
+          /* Something answers where the old firmware was not: it restarted. */
+          set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
+          verify (self, chain->address);
+          poll_chain_free (chain);
+          return;
+        }
     }
+  else if (body != NULL)
+    {
+      verify (self, chain->address);
+      poll_chain_free (chain);
+      return;
+    }
+  g_timeout_add (POLL_INTERVAL_MS, poll_chain_again, chain);
 }
 
-/* One round: GET / at every candidate address at once. */
-static gboolean
-poll_tick (gpointer user_data)
+static void
+poll_chain_send (PollChain *chain)
 {
-  MpfFlashJob *self = user_data;
-  g_autoptr(GPtrArray) addresses = NULL;
-  PollRound *round;
+  MpfFlashJob *self = chain->self;
+  g_autofree char *http = NULL, *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
 
-  self->poll_id = 0;
-  if (self->ending || self->poll_busy)
-    return G_SOURCE_REMOVE;
-  if (self->stage == MPF_FLASH_STAGE_WRITING && self->seen_gone)
+  if (!poll_chain_alive (chain))
     {
-      set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
+      poll_chain_free (chain);
+      return;
     }
+  http = mpf_flash_env_http_address (self->env, chain->address);
+  url = g_strdup_printf ("http://%s/", http);
+  msg = soup_message_new ("GET", url);
+  if (msg == NULL)
+    {
+      poll_chain_free (chain);
+      return;
+    }
+  soup_session_send_and_read_async (self->poll_session, msg, G_PRIORITY_DEFAULT, self->cancellable,
+                                    poll_answer_cb, chain);
+}
+
+static void
+poll_start (MpfFlashJob *self)
+{
+  g_autoptr(GPtrArray) addresses = NULL;
+
+  if (self->ending || self->task == NULL)
+    return;
+  self->poll_generation++;
   if (self->poll_session == NULL)
     self->poll_session = mpf_identify_new_session (POLL_HTTP_TIMEOUT_S);
   addresses = candidate_addresses (self);
-  round = g_new0 (PollRound, 1);
-  round->self = g_object_ref (self);
-  round->pending = addresses->len;
-  self->poll_busy = TRUE;
   for (guint i = 0; i < addresses->len; i++)
     {
-      g_autofree char *http = mpf_flash_env_http_address (self->env, g_ptr_array_index (addresses, i));
-      g_autofree char *url = g_strdup_printf ("http://%s/", http);
-      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-      PollRequest *req;
+      PollChain *chain = g_new0 (PollChain, 1);
 
-      if (msg == NULL)
-        {
-          round->pending--;
-          continue;
-        }
-      req = g_new0 (PollRequest, 1);
-      req->round = round;
-      req->address = g_strdup (g_ptr_array_index (addresses, i));
-      soup_session_send_and_read_async (self->poll_session, msg, G_PRIORITY_DEFAULT, self->cancellable,
-                                        poll_answer_cb, req);
+      chain->self = g_object_ref (self);
+      chain->address = g_strdup (g_ptr_array_index (addresses, i));
+      chain->generation = self->poll_generation;
+      poll_chain_send (chain);
     }
-  if (round->pending == 0)
-    {
-      self->poll_busy = FALSE;
-      g_free (round);
-      g_object_unref (self);
-      poll_schedule (self);
-    }
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1095,7 +1127,7 @@ writing_timed_out (MpfFlashJob *self)
     log_text (self, "note", "text", "the web server never went away while writing; checking what runs now");
   self->seen_gone = TRUE;
   set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("Waiting for the router to start the new firmware…"));
-  poll_schedule (self);
+  poll_start (self);
 }
 
 static void
@@ -1125,7 +1157,7 @@ verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* Half started (web server up, pages not yet): look again. */
       set_stage (self, MPF_FLASH_STAGE_REBOOTING, NULL);
-      poll_schedule (self);
+      poll_start (self);
       g_object_unref (self);
       return;
     }
@@ -1197,7 +1229,7 @@ reconfigured_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  poll_schedule (self);
+  poll_start (self);
   g_object_unref (self);
 }
 
@@ -1469,7 +1501,7 @@ uploaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->seen_gone = FALSE;
   set_stage (self, MPF_FLASH_STAGE_WRITING,
              _("The router accepted the image and is writing it. Do not unplug it; it restarts by itself…"));
-  poll_schedule (self);
+  poll_start (self);
   g_object_unref (self);
 }
 
@@ -1715,6 +1747,7 @@ mpf_flash_job_finalize (GObject *object)
   g_clear_pointer (&self->uimage, g_bytes_unref);
   g_clear_object (&self->rules);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->discover_cancellable);
   g_clear_error (&self->failure);
   g_string_free (self->log, TRUE);
   g_main_context_unref (self->context);
