@@ -572,6 +572,9 @@ begin_phase (MpfFlashJob *self, gpointer source_tag, GCancellable *cancellable,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  /* The job returns its own cancel error (which says what cancelling meant
+   * at that moment), and only after RESTORE. */
+  g_task_set_check_cancellable (task, FALSE);
   if (self->task != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "the flash job is busy");
