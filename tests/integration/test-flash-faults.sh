@@ -170,6 +170,25 @@ check "power cut: the retry succeeds" bash -c "[ $RC = 0 ]"
 check "power cut: router runs Hame stock" running_as hame-stock
 check "power cut: network restored after the retry" network_restored_soon
 
+# ---- reset still held after recovery: the router asks again; never served twice unasked ----
+restart_router openwrt --reset-still-held
+ctl wait running/openwrt 30 >/dev/null || netns_fail "router did not start"
+flash_bg "$NETNS_TMP/again.json" --image "$HAME"
+hands_on_power_cycle "$NETNS_TMP/again.json"
+wait_event "$NETNS_TMP/again.json" '.kind=="prompt" and .prompt=="serve-again"' 60
+check "reset held: serve-again asked when the same router asks again" \
+  jqs "$NETNS_TMP/again.json" 'any(.[]; .kind=="prompt" and .prompt=="serve-again")'
+check "reset held: a script's answer is no" jqs "$NETNS_TMP/again.json" 'any(.[]; .kind=="answer" and .answer=="no")'
+# The user lets go of the button and power-cycles the router.
+ctl set reset-still-held 0 >/dev/null
+ctl power-cycle >/dev/null
+flash_wait
+check "reset held: then verified Hame stock" bash -c "[ $RC = 0 ]"
+check "reset held: served once only" \
+  bash -c "[ \"\$(jq -s '[.[] | select(.kind==\"net\" and .event==\"tftp-complete\")] | length' '$NETNS_TMP/again.json')\" = 1 ]"
+check "reset held: router runs Hame stock" running_as hame-stock
+check "reset held: network restored" network_restored_soon
+
 # ---- the helper killed mid-job: addresses gone, a clear failure ----
 restart_router openwrt
 ctl wait running/openwrt 30 >/dev/null || netns_fail "router did not start"
