@@ -8,6 +8,8 @@
 #include "mpf-recovery-container.h"
 #include "mpf-tftp-engine.h"
 
+#define MPF_FLASH_ENV_DEMO_HANDS_DELAY_MS 1500
+
 struct _MpfFlashEnvDemo {
   GObject        parent_instance;
   char          *control;
@@ -387,13 +389,25 @@ action_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_task_return_boolean (task, reply != NULL);
 }
 
+static gboolean
+act_later_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  g_task_run_in_thread (task, action_thread);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* A short pause first, so that whoever watches the demo sees the
+ * instructions before the simulated hands follow them. */
 static void
 demo_user_action (MpfFlashEnv *env, const char *action)
 {
-  g_autoptr(GTask) task = g_task_new (env, NULL, NULL, NULL);
+  GTask *task = g_task_new (env, NULL, NULL, NULL);
 
   g_task_set_task_data (task, g_strdup (action), g_free);
-  g_task_run_in_thread (task, action_thread);
+  g_timeout_add (MPF_FLASH_ENV_DEMO_HANDS_DELAY_MS, act_later_cb, task);
 }
 
 static gboolean

@@ -1305,7 +1305,7 @@ static void
 start_recovery (MpfFlashJob *self)
 {
   self->restarts = 0;
-  set_stage (self, MPF_FLASH_STAGE_WAIT_BOOTLOADER, _("Preparing the recovery service on 192.168.1.55…"));
+  set_stage (self, MPF_FLASH_STAGE_WAIT_BOOTLOADER, _("Preparing the recovery service…"));
   mpf_flash_env_configure_async (self->env, MPF_NETCONFIG_PURPOSE_RECOVERY, self->cancellable,
                                  recovery_configured_cb, g_object_ref (self));
 }
