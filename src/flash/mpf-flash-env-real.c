@@ -246,6 +246,9 @@ real_discover_async (MpfFlashEnv *env, GCancellable *cancellable,
   g_autoptr(MpfDiscovery) discovery = mpf_discovery_new (self->interface);
 
   mpf_discovery_set_http_timeout_ms (discovery, 2500);
+  /* ARP probes and passive capture find a moved or recovering router. */
+  if (self->helper != NULL && mpf_helper_client_is_running (self->helper))
+    mpf_discovery_set_helper (discovery, self->helper);
   mpf_discovery_run_async (discovery, cancellable, discovered_cb, task);
 }
 
