@@ -8,6 +8,7 @@
 struct _MpfApplication
 {
   AdwApplication parent_instance;
+  gboolean       demo;   /* --demo: a simulated router instead of a real one */
 };
 
 G_DEFINE_FINAL_TYPE (MpfApplication, mpf_application, ADW_TYPE_APPLICATION)
@@ -19,7 +20,11 @@ mpf_application_activate (GApplication *app)
 
   /* A second launch presents the window that is already there. */
   if (window == NULL)
-    window = GTK_WINDOW (mpf_window_new (MPF_APPLICATION (app)));
+    {
+      window = GTK_WINDOW (mpf_window_new (MPF_APPLICATION (app)));
+      if (MPF_APPLICATION (app)->demo)
+        mpf_window_set_demo (MPF_WINDOW (window), TRUE);
+    }
 
   gtk_window_present (window);
 }
@@ -72,6 +77,15 @@ mpf_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
+static int
+mpf_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "demo"))
+    MPF_APPLICATION (app)->demo = TRUE;
+  return -1;
+}
+
 static void
 mpf_application_class_init (MpfApplicationClass *klass)
 {
@@ -79,11 +93,19 @@ mpf_application_class_init (MpfApplicationClass *klass)
 
   app_class->activate = mpf_application_activate;
   app_class->startup = mpf_application_startup;
+  app_class->handle_local_options = mpf_application_handle_local_options;
 }
 
 static void
 mpf_application_init (MpfApplication *self)
 {
+  static const GOptionEntry options[] = {
+    { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+      N_("Try the assistant with a simulated router; nothing real is changed"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
 MpfApplication *

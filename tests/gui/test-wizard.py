@@ -1,0 +1,262 @@
+#!/usr/bin/python3
+"""Walks the real `mprflash --demo` through AT-SPI, as a screen-reader user
+would: every step is found by its accessible name, every button pressed
+through its accessible action, and each page checked by its title.
+
+usage: test-wizard.py MPRFLASH SCENARIO    (inside xvfb-run and a session bus)
+  paths    Hame stock -> OpenWrt (web), then OpenWrt -> stock (recovery), to Done
+  failure  the router refuses the upload: failure page, diagnostics report, Retry
+  cancel   the bootloader never comes: Cancel on the recovery page
+Prints TAP."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+from dogtail.config import config
+config.checkForA11y = False     # the private bus has no GNOME settings; GTK 4 talks AT-SPI anyway
+config.searchShowingOnly = False
+config.defaultDelay = 0.1
+config.searchBackoffDuration = 0.2
+config.searchCutoffCount = 50
+config.logDebugToFile = False
+config.logDebugToStdOut = False
+from dogtail import rawinput, tree  # noqa: E402
+
+APP, SCENARIO = sys.argv[1], sys.argv[2]
+N = 0
+FAILED = False
+
+
+def check(what, ok, detail=""):
+    global N, FAILED
+    N += 1
+    print(("ok" if ok else "not ok") + f" {N} - {what}", flush=True)
+    if not ok:
+        FAILED = True
+        if detail:
+            for line in str(detail).splitlines():
+                print("# " + line, flush=True)
+    return ok
+
+
+def bail(why):
+    print(f"Bail out! {why}", flush=True)
+    sys.exit(1)
+
+
+def wait_for(what, fn, timeout=60.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            v = fn()
+            if v:
+                return v
+        except Exception:  # the tree changes under us while pages switch
+            pass
+        time.sleep(0.2)
+    return None
+
+
+class Wizard:
+    def __init__(self, env):
+        self.proc = subprocess.Popen([APP, "--demo"], env=env, stderr=open(os.environ["TMP_DIR"] + "/app.err", "ab"))
+        self.app = wait_for("app on the bus", lambda: tree.root.application("mprflash"), 60)
+        if self.app is None:
+            bail("mprflash did not appear on the accessibility bus")
+        welcome = wait_for("pages", lambda: self.app.child(name="Welcome", roleName="panel", retry=False), 30)
+        if welcome is None:
+            bail("no Welcome page")
+        self.stack = welcome.parent
+        # Until the window is on screen, GTK does not run actions from AT-SPI.
+        subprocess.run(["timeout", "30", "xdotool", "search", "--sync", "--onlyvisible", "--name", "^MPR Flash$"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        self.frame = self.app.child(roleName="frame")
+        self.title = self.frame.child(name="AdwWindowTitle")
+
+    # GTK does not tell AT-SPI about every change: read afresh each time.
+    def current(self):
+        """The step shown: the header's subtitle, under the app's name."""
+        self.app.clear_cache()
+        return self.title.findChildren(lambda n: n.roleName == "label")[1].name
+
+    def page(self, name):
+        """The page's panel (named after the step), once it is the one shown."""
+        shown = self.current()
+        if shown != name:
+            raise LookupError(f"page {name} is not shown, {shown} is")
+        return self.stack.child(name=name, roleName="panel", recursive=False)
+
+    def wait_page(self, name, timeout=60.0):
+        return wait_for(name, lambda: self.current() == name, timeout)
+
+    def heading(self, page_name):
+        # The first label of a page is its title.
+        try:
+            return self.page(page_name).findChildren(lambda n: n.roleName == "label")[0].name
+        except LookupError as e:
+            return str(e)
+
+    def has_text(self, page_name, text):
+        try:
+            self.page(page_name)
+        except LookupError:
+            return False
+        return any(text in (n.name or "") for n in self.page(page_name).findChildren(
+            lambda n: n.roleName in ("label", "list item", "status bar")))
+
+    def texts(self, page_name):
+        try:
+            return "\n".join(n.name for n in self.page(page_name).findChildren(lambda n: n.roleName == "label"))
+        except LookupError as e:
+            return str(e)
+
+    def press(self, page_name, button):
+        page = self.page(page_name)
+        try:
+            b = page.child(name=button, roleName="push button", retry=False)
+        except tree.SearchError:
+            names = [n.name for n in page.findChildren(lambda n: n.roleName == "push button")]
+            raise LookupError(f"no button {button!r} on {page_name}; there are {names}")
+        b.doActionNamed("click")
+
+    def quit(self):
+        rawinput.keyCombo("<Control>q")
+        try:
+            return self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return -1
+
+
+def start(extra_env):
+    env = dict(os.environ)
+    env.update(extra_env)
+    return Wizard(env)
+
+
+def to_image_page(w, goal_mnemonic, expect_found):
+    """Welcome -> goal -> connect -> discovery -> image page."""
+    w.press("Welcome", "Start")
+    check("Start leads to the goal page", w.wait_page("Goal", 10), w.current())
+    check("goal page title", w.heading("Goal") == "What Should the Router Run?", w.heading("Goal"))
+    # The goal by its mnemonic, as a keyboard user chooses it.
+    rawinput.keyCombo(goal_mnemonic)
+    time.sleep(0.3)
+    w.press("Goal", "Continue")
+    check("Continue leads to the connect page", w.wait_page("Connect", 10), w.current())
+    check("the simulated cable is connected",
+          wait_for("cable", lambda: w.has_text("Connect", "Connected (simulated cable)"), 30))
+    w.press("Connect", "Continue")
+    check("Continue starts the search", w.wait_page("Looking for the router", 10), w.current())
+    found = wait_for("found", lambda: w.heading("Looking for the router") == "Router Found", 60)
+    check("the router is found", found, w.heading("Looking for the router"))
+    check(f"the page says what it runs ({expect_found})", w.has_text("Looking for the router", expect_found))
+    w.press("Looking for the router", "Continue")
+    check("Continue leads to the firmware page", w.wait_page("Firmware", 10), w.current())
+
+
+def choose_demo_file(w, family):
+    w.press("Firmware", f"Use Demo file: {family}")
+    verdict = wait_for("verdict", lambda: w.has_text("Firmware", "Not verified") or w.has_text("Firmware", "Refused"), 30)
+    check(f"the {family} file is judged and not refused", verdict and not w.has_text("Firmware", "Refused"))
+    w.press("Firmware", "Continue")
+    check("Continue leads to the confirm page", w.wait_page("Confirm", 10), w.current())
+    check("the confirm page states the risk", w.has_text("Confirm", "may not start any more"))
+
+
+def scenario_paths():
+    w = start({})
+    check("the demo banner is shown", w.frame.child(roleName="status bar").name.startswith("Demo:"))
+    to_image_page(w, "<Alt>w", "Hame")
+    choose_demo_file(w, "OpenWrt")
+    check("the web path is planned", w.has_text("Confirm", "web page"))
+    w.press("Confirm", "Flash Now")
+    check("Flash Now shows the progress page", w.wait_page("Flashing", 10), w.current())
+    check("the progress page says what Cancel means",
+          wait_for("note", lambda: w.has_text("Flashing", "Cancelling now"), 10))
+    check("web path reaches Done", w.wait_page("Done", 180), w.current())
+    check("Done says the router runs OpenWrt", w.has_text("Done", "now runs OpenWrt"))
+    check("Done says OpenWrt's Wi-Fi is off", w.has_text("Done", "Wi-Fi turned off"))
+    check("Done gives the address to open", w.has_text("Done", "http://192.168.1.1"))
+
+    # Now back to the original firmware: from OpenWrt that is the recovery path.
+    w.press("Done", "Flash Another Router")
+    check("Flash Another Router goes back to the goal page", w.wait_page("Goal", 10), w.current())
+    rawinput.keyCombo("<Alt>o")  # "Original firmware", by its mnemonic
+    time.sleep(0.3)
+    w.press("Goal", "Continue")
+    w.wait_page("Connect", 10)
+    w.press("Connect", "Continue")
+    found = wait_for("found", lambda: w.heading("Looking for the router") == "Router Found", 60)
+    check("the router is found again", found)
+    check("it runs OpenWrt now", w.has_text("Looking for the router", "OpenWrt"))
+    w.press("Looking for the router", "Continue")
+    w.wait_page("Firmware", 10)
+    choose_demo_file(w, "Hame stock firmware")
+    check("the recovery path is planned", w.has_text("Confirm", "Recovery method"))
+    w.press("Confirm", "Flash Now")
+    # (The recovery page itself is checked in the cancel scenario, where it stays.)
+    check("recovery path reaches Done by itself", w.wait_page("Done", 180), w.current())
+    check("Done says the router runs Hame stock", w.has_text("Done", "Hame"), w.texts("Done"))
+    check("Done gives Hame's address", w.has_text("Done", "http://192.168.169.1"), w.texts("Done"))
+    check("the program quits with status 0", w.quit() == 0)
+
+
+def scenario_failure():
+    w = start({"MPF_DEMO_ROUTER_ARGS": "--reject-upload"})
+    to_image_page(w, "<Alt>w", "Hame")
+    choose_demo_file(w, "OpenWrt")
+    w.press("Confirm", "Flash Now")
+    check("a refused upload shows the failure page", w.wait_page("Failed", 180), w.current())
+    check("failure page title", w.heading("Failed") == "Flashing Did Not Work", w.heading("Failed"))
+    check("failure page says what to do", w.has_text("Failed", "kept its old firmware"))
+
+    # The diagnostics report, saved where the user chooses (here: the suggested name in $HOME).
+    w.press("Failed", "Save Diagnostics Report…")
+    def find_dialog():
+        w.app.clear_cache()
+        return [n for n in w.app.children if n.name == "Save Diagnostics Report"][0]
+    dialog = wait_for("dialog", find_dialog, 20)
+    check("a save dialog opens", dialog is not None)
+    if dialog is not None:
+        # (GTK 4.8 names mnemonic buttons "_Save Save": match the word.)
+        dialog.findChild(lambda n: n.roleName == "push button" and n.name.split()[-1:] == ["Save"]).doActionNamed("click")
+    home = os.environ["HOME"]
+    report = wait_for("report", lambda: [f for f in os.listdir(home) if f.startswith("mprflash-report-")], 20)
+    check("the report is saved in the chosen folder", report)
+    if report:
+        text = open(os.path.join(home, report[0])).read()
+        check("the report holds the job log and the error", '"kind":"error"' in text.replace(" ", "")
+              and "upload" in text.lower(), text[-2000:])
+        job_log = text.split("== simulated router log ==")[0]
+        # The job logs in with the router's default password ("hame"); it must not appear.
+        check("the report holds no password", re.search(r'"(hame|admin)"', job_log) is None, job_log[-1500:])
+    w.press("Failed", "Retry")
+    check("Retry goes back to the connect page", w.wait_page("Connect", 10), w.current())
+    check("the program quits with status 0", w.quit() == 0)
+
+
+def scenario_cancel():
+    w = start({"MPF_DEMO_ROUTER_INIT": "openwrt", "MPF_DEMO_ROUTER_ARGS": "--dead-ethernet"})
+    to_image_page(w, "<Alt>o", "OpenWrt")
+    choose_demo_file(w, "Hame stock firmware")
+    w.press("Confirm", "Flash Now")
+    check("the recovery steps are shown", w.wait_page("Recovery mode", 60), w.current())
+    check("the recovery page lists the reset step", w.has_text("Recovery mode", "hold the reset button"))
+    check("the recovery page says it is waiting", w.has_text("Recovery mode", "Waiting for the router"))
+    w.press("Recovery mode", "Cancel")
+    check("Cancel shows the failure page", w.wait_page("Failed", 60), w.current())
+    check("it says flashing was cancelled", w.heading("Failed") == "Flashing Was Cancelled", w.heading("Failed"))
+    check("the program quits with status 0", w.quit() == 0)
+
+
+try:
+    {"paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
+except Exception:
+    import traceback
+    check("the walk ran to its end", False, traceback.format_exc())
+print(f"1..{N}", flush=True)
+sys.exit(1 if FAILED else 0)
