@@ -133,6 +133,8 @@ class Wizard:
 
 def start(extra_env):
     env = dict(os.environ)
+    if os.environ.get("MPF_APP_G_DEBUG"):
+        env["G_DEBUG"] = os.environ["MPF_APP_G_DEBUG"]
     env.update(extra_env)
     return Wizard(env)
 
