@@ -97,7 +97,9 @@ fi
 # Background processes are ended at teardown.
 netns_spawn rt "$NETNS_TMP/sleeper.log" sleep 600
 sleeper=$NETNS_PID
-check "spawned process runs in rt" [ "$(ip netns identify "$sleeper")" = "$NS_RT" ]
+# ip netns exec enters the namespace just after the fork: wait for it.
+check "spawned process runs in rt" wait_for 10 "sleeper in $NS_RT" \
+  sh -c "[ \"\$(ip netns identify $sleeper)\" = $NS_RT ]"
 
 # Refusals: names we did not create, even ones that exist.
 foreign=mpfforeign$$
