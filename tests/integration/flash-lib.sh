@@ -72,3 +72,9 @@ network_restored() {
 
 # Waits a moment for the helper's own cleanup (after EOF or a signal).
 network_restored_soon() { wait_for 10 "network restored" network_restored; }
+
+# No sanitizer report or GLib warning in any run of the CLI (and its helper).
+cli_clean_logs() {
+  ! grep -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|CRITICAL|WARNING \*\*" \
+    "$NETNS_TMP"/*.json.err 2>/dev/null
+}

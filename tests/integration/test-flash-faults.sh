@@ -208,4 +208,5 @@ kill -KILL "$FPID"
 flash_wait
 check "CLI SIGKILLed: the helper removed its addresses and exited" network_restored_soon
 
+check "mprflash-cli ran clean (no sanitizer report, no GLib warning)" cli_clean_logs
 tap_done

@@ -78,4 +78,5 @@ check "MPR-L8→OpenWrt: web path, encoded" jqs "$NETNS_TMP/l2o.json" 'any(.[]; 
 check "MPR-L8→OpenWrt: router runs OpenWrt" running_as openwrt
 check "MPR-L8→OpenWrt: network restored" network_restored_soon
 
+check "mprflash-cli ran clean (no sanitizer report, no GLib warning)" cli_clean_logs
 tap_done
