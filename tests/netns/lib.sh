@@ -65,6 +65,10 @@ netns_teardown() {
         tail -n 40 "$f" >&2
       done
     fi
+    # MPF_NETNS_KEEP=DIR keeps every log of the run there, for debugging.
+    if [ -n "${MPF_NETNS_KEEP:-}" ]; then
+      mkdir -p "$MPF_NETNS_KEEP" && cp "$NETNS_TMP"/*.log "$MPF_NETNS_KEEP"/ 2>/dev/null
+    fi
     rm -rf "$NETNS_TMP"
   fi
   return $rc
