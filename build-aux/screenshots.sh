@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the real mprflash for the README and the metainfo, light and
-# dark, taken under Xvfb with a private session bus.
+# dark, taken under Xvfb with a private session bus: the welcome page and the
+# wizard walked against the simulated router (build-aux/screenshots-wizard.py).
 # usage: build-aux/screenshots.sh [BUILD-DIR]   (default: build; run dev.sh once first)
 set -euo pipefail
 
@@ -38,5 +39,17 @@ shoot() {
   echo "wrote ${file#$top/}"
 }
 
-shoot prefer-light "$out/welcome-light.png"
-shoot prefer-dark "$out/welcome-dark.png"
+# The wizard's key pages, walked through AT-SPI against the simulated router
+# (`--demo`): welcome, goal, found, image, confirm, progress, done.
+walk() {
+  local scheme=$1 suffix=$2
+  HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache XDG_DATA_HOME=$tmp/data \
+  GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data GDK_DEBUG=gl-disable \
+  ADW_DEBUG_COLOR_SCHEME=$scheme LANGUAGE=${SHOT_LANGUAGE:-} MPF_DEMO_TIME_SCALE=0.05 \
+  xvfb-run -a -s '-screen 0 1280x1024x24' dbus-run-session -- \
+    /usr/bin/python3 "$top/build-aux/screenshots-wizard.py" "$app" "$out" "$suffix" 2>/dev/null \
+    | sed "s|$top/||"
+}
+
+walk prefer-light light
+walk prefer-dark dark

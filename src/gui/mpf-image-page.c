@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mpf-catalog-download.h"
 #include "mpf-image-page.h"
 
 struct _MpfImagePage
@@ -14,6 +15,7 @@ struct _MpfImagePage
   AdwActionRow *verdict_row;
   GtkImage     *verdict_icon;
   GtkWidget    *next_button;
+  GCancellable *downloads;
 };
 
 G_DEFINE_FINAL_TYPE (MpfImagePage, mpf_image_page, ADW_TYPE_BIN)
@@ -22,9 +24,22 @@ enum { SIGNAL_FILE_SELECTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
+mpf_image_page_dispose (GObject *object)
+{
+  MpfImagePage *self = MPF_IMAGE_PAGE (object);
+
+  if (self->downloads != NULL)
+    g_cancellable_cancel (self->downloads);
+  g_clear_object (&self->downloads);
+  G_OBJECT_CLASS (mpf_image_page_parent_class)->dispose (object);
+}
+
+static void
 mpf_image_page_class_init (MpfImagePageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = mpf_image_page_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mprflash/MprFlash/ui/mpf-image-page.ui");
@@ -66,7 +81,7 @@ family_fits (MpfFamily family, MpfFlashGoal goal, MpfFamily current)
 static char *
 cached_file (const MpfCatalogEntry *e)
 {
-  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "mprflash", "catalog", e->id, NULL);
+  g_autofree char *path = mpf_catalog_download_cache_path (e->id);
 
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return g_steal_pointer (&path);
@@ -108,6 +123,101 @@ add_row (MpfImagePage *self, const char *title, const char *subtitle, const char
   return row;
 }
 
+/* ---- catalogue downloads ---- */
+
+typedef struct {
+  MpfImagePage   *self;
+  AdwActionRow   *row;
+  GtkWidget      *button;
+  GtkProgressBar *bar;
+} Download;
+
+static void
+download_progress_cb (MpfCatalogDownload *dl, GParamSpec *pspec, Download *d)
+{
+  double f = mpf_catalog_download_get_fraction (dl);
+  g_autofree char *text = NULL;
+
+  if (f < 0)
+    {
+      gtk_progress_bar_pulse (d->bar);
+      return;
+    }
+  gtk_progress_bar_set_fraction (d->bar, f);
+  /* TRANSLATORS: a download's progress, e.g. "Downloading… 42 %" */
+  text = g_strdup_printf (_("Downloading… %d %%"), (int) (f * 100 + 0.5));
+  adw_action_row_set_subtitle (d->row, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (d->bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text, -1);
+}
+
+static void
+downloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Download *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = mpf_catalog_download_run_finish (MPF_CATALOG_DOWNLOAD (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goto out;
+  gtk_widget_set_visible (GTK_WIDGET (d->bar), FALSE);
+  gtk_widget_set_sensitive (d->button, TRUE);
+  if (path == NULL)
+    {
+      adw_action_row_set_subtitle (d->row, error->message);
+      gtk_button_set_label (GTK_BUTTON (d->button), _("Try Again"));
+      goto out;
+    }
+  adw_action_row_set_subtitle (d->row, _("Downloaded"));
+  gtk_widget_set_visible (d->button, FALSE);
+  g_signal_emit (d->self, signals[SIGNAL_FILE_SELECTED], 0, path);
+out:
+  g_object_unref (d->self);
+  g_object_unref (d->row);
+  g_free (d);
+}
+
+static void
+download_clicked_cb (GtkButton *button, MpfImagePage *self)
+{
+  const MpfCatalogEntry *e = g_object_get_data (G_OBJECT (button), "entry");
+  g_autoptr(MpfCatalogDownload) dl = mpf_catalog_download_new (e);
+  Download *d = g_new0 (Download, 1);
+
+  d->self = g_object_ref (self);
+  d->row = g_object_ref (g_object_get_data (G_OBJECT (button), "row"));
+  d->button = GTK_WIDGET (button);
+  d->bar = g_object_get_data (G_OBJECT (button), "bar");
+  gtk_widget_set_sensitive (d->button, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (d->bar), TRUE);
+  gtk_progress_bar_set_fraction (d->bar, 0);
+  adw_action_row_set_subtitle (d->row, _("Downloading…"));
+  g_signal_connect (dl, "notify::fraction", G_CALLBACK (download_progress_cb), d);
+  mpf_catalog_download_run_async (dl, self->downloads, downloaded_cb, d);
+}
+
+/* A catalogue entry that can be fetched: a Download button and a progress bar. */
+static void
+add_download_row (MpfImagePage *self, const char *title, const char *prefix, const MpfCatalogEntry *e)
+{
+  g_autofree char *subtitle = g_strconcat (prefix, e->sha256 != NULL ? _("Can be downloaded; checked by checksum")
+                                                                      : _("Can be downloaded; no checksum to check it"), NULL);
+  GtkWidget *row = add_row (self, title, subtitle, NULL);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *button = gtk_button_new_with_label (_("Download"));
+
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (bar, 80, -1);
+  gtk_widget_set_visible (bar, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Download progress"), -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (button), "entry", (gpointer) e);
+  g_object_set_data (G_OBJECT (button), "row", row);
+  g_object_set_data (G_OBJECT (button), "bar", bar);
+  g_signal_connect (button, "clicked", G_CALLBACK (download_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), bar);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+}
+
 void
 mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *board_id,
                          MpfFlashGoal goal, MpfFamily current, const char *const *demo_files)
@@ -115,6 +225,10 @@ mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *bo
   GtkWidget *child;
   guint shown = 0;
 
+  if (self->downloads != NULL)
+    g_cancellable_cancel (self->downloads);
+  g_clear_object (&self->downloads);
+  self->downloads = g_cancellable_new ();
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_list))) != NULL)
     gtk_list_box_remove (self->catalog_list, child);
   gtk_widget_set_visible (self->verdict_group, FALSE);
@@ -138,20 +252,30 @@ mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *bo
   for (guint i = 0; catalog != NULL && i < mpf_catalog_get_n_entries (catalog); i++)
     {
       const MpfCatalogEntry *e = mpf_catalog_get_entry (catalog, i);
-      g_autofree char *title = NULL, *cached = NULL;
+      g_autofree char *title = NULL, *cached = NULL, *boards = NULL, *prefix = NULL, *sub = NULL;
 
       if (!family_fits (e->family, goal, current))
         continue;
       if (board_id != NULL && !mpf_catalog_entry_has_board (e, board_id))
         continue;
       title = g_strdup_printf ("%s %s", mpf_family_display_name (e->family), e->version != NULL ? e->version : "");
+      /* Without a known model, say which models each file is for. */
+      boards = board_id == NULL && e->boards != NULL ? g_strjoinv (", ", e->boards) : NULL;
+      /* TRANSLATORS: %s lists router models, e.g. "MPR-A1, MPR-L8" */
+      prefix = boards != NULL ? g_strdup_printf (_("For %s. "), boards) : g_strdup ("");
       cached = cached_file (e);
       if (cached != NULL)
-        add_row (self, title, _("Downloaded earlier"), cached);
+        {
+          sub = g_strconcat (prefix, _("Downloaded earlier"), NULL);
+          add_row (self, title, sub, cached);
+        }
       else if (e->url != NULL)
-        add_row (self, title, _("Can be downloaded; not downloaded yet"), NULL);
+        add_download_row (self, title, prefix, e);
       else
-        add_row (self, title, _("No public download: if you have this file, use “Choose a File…”"), NULL);
+        {
+          sub = g_strconcat (prefix, _("No public download: if you have this file, use “Choose a File…”"), NULL);
+          add_row (self, title, sub, NULL);
+        }
       shown++;
     }
   gtk_widget_set_visible (self->catalog_group, shown > 0);

@@ -7,6 +7,8 @@ usage: test-wizard.py MPRFLASH SCENARIO    (inside xvfb-run and a session bus)
   paths    Hame stock -> OpenWrt (web), then OpenWrt -> stock (recovery), to Done
   failure  the router refuses the upload: failure page, diagnostics report, Retry
   cancel   the bootloader never comes: Cancel on the recovery page
+  download catalogue entries fetched from a file:// mirror: one whose
+           checksum matches (verified, flashed to Done), one that does not
 Prints TAP."""
 import os
 import re
@@ -255,8 +257,49 @@ def scenario_cancel():
     check("the program quits with status 0", w.quit() == 0)
 
 
+def scenario_download():
+    import hashlib
+    import json
+    tmp = os.environ["TMP_DIR"]
+    mirror = os.path.join(tmp, "mirror")
+    os.makedirs(mirror)
+    image = os.path.join(mirror, "openwrt-good.bin")
+    subprocess.run([os.environ["MPF_BUILD_ROOT"] + "/tests/fake-router/mpf-fake-router",
+                    "--make-image", "openwrt", "-o", image], check=True)
+    data = open(image, "rb").read()
+    open(os.path.join(mirror, "openwrt-bad.bin"), "wb").write(data)
+    entry = {"family": "openwrt", "boards": ["MPR-A1", "MPR-A2", "MPR-L8", "A5-V11"], "format": "uimage",
+             "file_name": None, "size": len(data), "description": "test entry"}
+    catalog = {"version": 1, "images": [
+        dict(entry, id="test-good", version="14.07", sha256=hashlib.sha256(data).hexdigest(),
+             url="https://downloads.example/firmware/openwrt-good.bin"),
+        dict(entry, id="test-bad", version="14.07-bad", sha256="0" * 64,
+             url="https://downloads.example/firmware/openwrt-bad.bin")]}
+    json.dump(catalog, open(os.path.join(tmp, "catalog.json"), "w"))
+    w = start({"MPF_CATALOG_FILE": os.path.join(tmp, "catalog.json"), "MPF_CATALOG_BASE_URL": "file://" + mirror})
+    to_image_page(w, "<Alt>w", "Hame")
+    rows = {r.name: r for r in w.page("Firmware").findChildren(lambda n: n.roleName == "list item")}
+    # (the good entry's version is what the router reports after the flash: the job checks it)
+    check("both catalogue entries are listed", "OpenWrt 14.07" in rows and "OpenWrt 14.07-bad" in rows, list(rows))
+    rows["OpenWrt 14.07-bad"].child(name="Download", roleName="push button").doActionNamed("click")
+    check("a download that does not match its checksum is refused",
+          wait_for("bad", lambda: w.has_text("Firmware", "does not match the catalogue"), 30), w.texts("Firmware"))
+    cache = os.path.join(os.environ["XDG_CACHE_HOME"], "mprflash", "catalog")
+    check("and not kept in the cache", not os.path.exists(os.path.join(cache, "test-bad"))
+          and not os.path.exists(os.path.join(cache, "test-bad.part")))
+    rows["OpenWrt 14.07"].child(name="Download", roleName="push button").doActionNamed("click")
+    check("the matching download is verified by checksum",
+          wait_for("good", lambda: w.has_text("Firmware", "Verified by checksum"), 30), w.texts("Firmware"))
+    check("it is kept in the user's cache", open(os.path.join(cache, "test-good"), "rb").read() == data)
+    w.press("Firmware", "Continue")
+    check("Continue leads to the confirm page", w.wait_page("Confirm", 10), w.current())
+    w.press("Confirm", "Flash Now")
+    check("the downloaded file is flashed to Done", w.wait_page("Done", 180), w.current() + "\n" + w.texts(w.current()))
+    check("the program quits with status 0", w.quit() == 0)
+
+
 try:
-    {"paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
+    {"download": scenario_download, "paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
 except Exception:
     import traceback
     check("the walk ran to its end", False, traceback.format_exc())
