@@ -199,7 +199,7 @@ download_clicked_cb (GtkButton *button, MpfImagePage *self)
 static void
 add_download_row (MpfImagePage *self, const char *title, const char *prefix, const MpfCatalogEntry *e)
 {
-  g_autofree char *subtitle = g_strconcat (prefix, e->sha256 != NULL ? _("Can be downloaded; checked by checksum")
+  g_autofree char *subtitle = g_strconcat (prefix, *prefix ? " " : "", e->sha256 != NULL ? _("Can be downloaded; checked by checksum")
                                                                       : _("Can be downloaded; no checksum to check it"), NULL);
   GtkWidget *row = add_row (self, title, subtitle, NULL);
   GtkWidget *bar = gtk_progress_bar_new ();
@@ -262,18 +262,18 @@ mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *bo
       /* Without a known model, say which models each file is for. */
       boards = board_id == NULL && e->boards != NULL ? g_strjoinv (", ", e->boards) : NULL;
       /* TRANSLATORS: %s lists router models, e.g. "MPR-A1, MPR-L8" */
-      prefix = boards != NULL ? g_strdup_printf (_("For %s. "), boards) : g_strdup ("");
+      prefix = boards != NULL ? g_strdup_printf (_("For %s."), boards) : g_strdup ("");
       cached = cached_file (e);
       if (cached != NULL)
         {
-          sub = g_strconcat (prefix, _("Downloaded earlier"), NULL);
+          sub = g_strconcat (prefix, *prefix ? " " : "", _("Downloaded earlier"), NULL);
           add_row (self, title, sub, cached);
         }
       else if (e->url != NULL)
         add_download_row (self, title, prefix, e);
       else
         {
-          sub = g_strconcat (prefix, _("No public download: if you have this file, use “Choose a File…”"), NULL);
+          sub = g_strconcat (prefix, *prefix ? " " : "", _("No public download: if you have this file, use “Choose a File…”"), NULL);
           add_row (self, title, sub, NULL);
         }
       shown++;
