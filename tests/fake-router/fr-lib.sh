@@ -83,14 +83,32 @@ partition_sha256() {
   { cat "$1"; head -c $((0x3b0000 - size)) /dev/zero | tr '\0' '\377'; } | sha256sum | cut -d' ' -f1
 }
 
-# telnet_session HOST PORT [LINE...]: what a real client (curl's telnet)
-# receives after sending LINEs; the session is held 3 s for the replies
-# (the simulator's telnetd, like the real one, never hangs up by itself).
+# telnet_session HOST PORT UNTIL [LINE...]: what a real client (curl's
+# telnet) receives after sending LINEs, read until UNTIL appears (the
+# simulator's telnetd, like the real one, never hangs up by itself). The
+# session ends on that text, not after a fixed time: a slow simulator (ASan,
+# a loaded machine) must not cut the reply short. 60 s only guards a hang.
 telnet_session() {
-  local host=$1 port=$2
-  shift 2
-  { for l in "$@"; do printf '%s\r\n' "$l"; sleep 0.2; done; } |
-    "$MPF_NETNS" exec "$NETNS" pc curl -s --max-time 3 "telnet://$host:$port" || true
+  local host=$1 port=$2 until=$3
+  shift 3
+  "$MPF_NETNS" exec "$NETNS" pc bash -c '
+    until=$1 url=$2 out=$3
+    shift 3
+    rm -f "$out" "$out.done"
+    : >"$out"
+    # stdin stays open until the reply is complete (EOF could end the session).
+    { for l in "$@"; do printf "%s\r\n" "$l"; sleep 0.2; done
+      for _ in $(seq 1200); do [ -e "$out.done" ] && break; sleep 0.05; done; } |
+      curl -s -N --max-time 60 "$url" >"$out" &
+    for _ in $(seq 1200); do
+      grep -qF -- "$until" "$out" && break
+      jobs -r | grep -q . || break
+      sleep 0.05
+    done
+    touch "$out.done"
+    kill %1 2>/dev/null
+    wait
+    cat "$out"' _ "$until" "telnet://$host:$port" "$NETNS_TMP/telnet.out" "$@" || true
 }
 
 pc_addr() { pc ip addr add "$1" dev "$IF_PC"; }

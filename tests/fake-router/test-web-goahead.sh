@@ -51,12 +51,12 @@ page=$(get $I10 $U/adm/upload_firmware.asp)
 check "upload page: UploadFirmware form to upload.cgi with field filename" \
   bash -c '[[ "$1" == *"name=\"UploadFirmware\""* && "$1" == *"/cgi-bin/upload.cgi"* && "$1" == *"name=\"filename\""* ]]' _ "$page"
 
-out=$(telnet_session 192.168.169.1 23)
+out=$(telnet_session 192.168.169.1 23 "login: ")
 check "telnet on 23 asks for a login" contains "$out" "login: "
 check "… and is no MPR-L8 (no ZLMnet prompt)" lacks "$out" "ZLMnet"
-out=$(telnet_session 192.168.169.1 23 hame wrong)
+out=$(telnet_session 192.168.169.1 23 "Login incorrect" hame wrong)
 check "telnet: a wrong password gives Login incorrect" contains "$out" "Login incorrect"
-out=$(telnet_session 192.168.169.1 23 hame hame)
+out=$(telnet_session 192.168.169.1 23 "built-in shell" hame hame)
 check "telnet: hame/hame gets a shell" contains "$out" "built-in shell"
 
 up() { get $I10 "$@" $U/cgi-bin/upload.cgi; }

@@ -14,7 +14,7 @@ pc_addr 192.168.169.10/24
 check "comes up as MPR-L8 stock" ctl wait running/mprl8-stock 30
 check "at 192.168.100.1 by default" contains "$(ctl state)" '"192.168.100.1/24"'
 U=http://192.168.100.1
-check "telnet prompt 'ZLMnet login:'" contains "$(telnet_session 192.168.100.1 23)" "ZLMnet login: "
+check "telnet prompt 'ZLMnet login:'" contains "$(telnet_session 192.168.100.1 23 "ZLMnet login: ")" "ZLMnet login: "
 check "Server: GoAhead-Webs" contains "$(pc curl -s -D - -o /dev/null $U/)" "Server: GoAhead-Webs"
 check "hame's password is refused" \
   contains "$(pc curl -s -d "admpass=$(md5 hame)" $U/goform/signin)" "code=Incorrect Password"
@@ -35,7 +35,7 @@ fr_start --stock-family mpr-l8 --l8-address 169 --l8-wording done --l8-telnet-pr
 check "--l8-address 169: at 192.168.169.1" \
   bash -c 'ctl wait running/mprl8-stock 30 >/dev/null && ctl state | grep -q "\"192.168.169.1/24\""'
 U=http://192.168.169.1
-check "--l8-telnet-prompt m1: 'M1 login:'" contains "$(telnet_session 192.168.169.1 23)" "M1 login: "
+check "--l8-telnet-prompt m1: 'M1 login:'" contains "$(telnet_session 192.168.169.1 23 "M1 login: ")" "M1 login: "
 pc curl -s -o /dev/null -d "admpass=$(md5 admin)" $U/goform/signin
 page=$(pc curl -s --max-time 20 -F filename=@"$(fr_image mprl8-stock)" $U/cgi-bin/upload.cgi)
 check "--l8-wording done: Done...rebooting" contains "$page" "Done...rebooting"

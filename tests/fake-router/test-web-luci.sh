@@ -23,10 +23,10 @@ page=$(get $L)
 check "login form with a password field" contains "$page" 'name="password"'
 check "page titles end in ' - LuCI'" contains "$page" " - LuCI</title>"
 
-out=$(telnet_session 192.168.1.1 23)
+out=$(telnet_session 192.168.1.1 23 "root@OpenWrt:/# ")
 check "no root password: telnet opens a shell with the 14.07 banner" \
   bash -c '[[ "$1" == *"BARRIER BREAKER (14.07"* && "$1" == *"root@OpenWrt:/# "* ]]' _ "$out"
-check "SSH on 22: dropbear" contains "$(telnet_session 192.168.1.1 22)" "SSH-2.0-dropbear"
+check "SSH on 22: dropbear" contains "$(telnet_session 192.168.1.1 22 "SSH-2.0-dropbear")" "SSH-2.0-dropbear"
 
 # login: 14.07 field names; a fresh unit has no root password: any works.
 hdr=$(get -D - -o /dev/null -d "username=root&password=whatever" $L)
