@@ -4,6 +4,10 @@
 HELPER=${MPF_BUILD_ROOT:?}/src/helper/mprflash-helper
 CLI=${MPF_BUILD_ROOT}/src/cli/mprflash-cli
 tap_n=0
+# Longest silence allowed from the helper while a reply or event is awaited:
+# only a guard against a hang (the simulator writing flash under ASan on a
+# loaded machine is quiet for a long while), never part of what is tested.
+HELPER_QUIET_MAX=90
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 check() {
   local what=$1; shift
@@ -35,7 +39,7 @@ helper_call() {
 
 helper_wait_reply() {
   local line
-  while IFS= read -r -t 20 line <&"$HOUT"; do
+  while IFS= read -r -t "$HELPER_QUIET_MAX" line <&"$HOUT"; do
     case $line in
       "{\"id\":$1,"*) REPLY_LINE=$line; return 0 ;;
       *'"event":'*) echo "$line" >>"$NETNS_TMP/events-$HSIDE.log" ;;
@@ -54,7 +58,7 @@ helper_wait_event() {
      [ -n "$(jq -c "select($1)" "$NETNS_TMP/events-$HSIDE.log" 2>/dev/null)" ]; then
     return 0
   fi
-  while IFS= read -r -t 20 line <&"$HOUT"; do
+  while IFS= read -r -t "$HELPER_QUIET_MAX" line <&"$HOUT"; do
     echo "$line" >>"$NETNS_TMP/events-$HSIDE.log"
     jq -e "select($1)" <<<"$line" >/dev/null 2>&1 && return 0
   done
