@@ -207,7 +207,9 @@ fr_image_init_flash (const char *path, const char *what, const char *mac_str, gs
   flash[FR_FACTORY_OFFSET + 3] = 0x01;
   memcpy (flash + FR_FACTORY_MAC_OFFSET, mac, 6);
   fill_random (flash + FR_FACTORY_OFFSET + 0x20, 0xe0, 0xca1);
-  memcpy (flash + FR_FIRMWARE_OFFSET, g_bytes_get_data (fw, NULL), g_bytes_get_size (fw));
+  /* An erased flash has no firmware: empty bytes give a NULL pointer. */
+  if (g_bytes_get_size (fw) > 0)
+    memcpy (flash + FR_FIRMWARE_OFFSET, g_bytes_get_data (fw, NULL), g_bytes_get_size (fw));
 
   return g_file_set_contents (path, (const char *) flash, FR_FLASH_SIZE, error);
 }
