@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `meson install` into a temporary DESTDIR must give a complete tree. What is
 # required follows from the project: the CLI and the helper once the build
-# defines them, a policy once data/ has one, a catalogue per language in po/LINGUAS.
+# defines them, the demo's simulated router with the GUI, a policy once data/
+# has one, a catalogue per language in po/LINGUAS.
 # usage: check-install.sh BUILD-ROOT SOURCE-ROOT BINDIR LIBEXECDIR DATADIR LOCALEDIR GUI(true|false)
 set -euo pipefail
 build=$1 src=$2 bindir=$3 libexecdir=$4 datadir=$5 localedir=$6 gui=$7
@@ -19,6 +20,8 @@ required=(
   "$datadir/glib-2.0/schemas/$app_id.gschema.xml"
 )
 [ "$gui" = true ] && required+=("$bindir/mprflash")
+# `mprflash --demo` runs the simulated router from LIBEXECDIR once installed.
+[ "$gui" = true ] && required+=("$libexecdir/mprflash-demo-router")
 # The programs once the build defines them: each must be installed, where it belongs.
 targets=$(meson introspect --targets "$build")
 has_target() {
@@ -34,7 +37,7 @@ status=0
 for f in "${required[@]}"; do
   if [ -f "$dest$f" ]; then echo "installed: $f"; else echo "MISSING: $f"; status=1; fi
 done
-for f in "$bindir/mprflash" "$bindir/mprflash-cli" "$libexecdir/mprflash-helper"; do
+for f in "$bindir/mprflash" "$bindir/mprflash-cli" "$libexecdir/mprflash-helper" "$libexecdir/mprflash-demo-router"; do
   if [ -e "$dest$f" ] && [ ! -x "$dest$f" ]; then echo "NOT EXECUTABLE: $f"; status=1; fi
 done
 if compgen -G "$src/data/*.policy*" >/dev/null &&
