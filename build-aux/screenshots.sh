@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Screenshots of the real mprflash for the README and the metainfo, light and
 # dark, taken under Xvfb with a private session bus: the welcome page and the
-# wizard walked against the simulated router (build-aux/screenshots-wizard.py).
-# usage: build-aux/screenshots.sh [BUILD-DIR]   (default: build; run dev.sh once first)
+# wizard walked against the simulated router (build-aux/screenshots-wizard.py),
+# and the welcome page translated (ru) and right to left (ar).
+# usage: build-aux/screenshots.sh [BUILD-DIR [all|wizard|languages]]
+#        (default: build, all; run dev.sh once first)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:-$top/build}")
+which=${2:-all}
 out=$top/data/screenshots
 app=$build/src/gui/mprflash
 [ -x "$app" ] || { echo "no $app: build first (build-aux/dev.sh run, or ninja -C build)" >&2; exit 1; }
@@ -25,7 +28,8 @@ shoot() {
   local scheme=$1 file=$2
   HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache XDG_DATA_HOME=$tmp/data \
   GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data \
-  ADW_DEBUG_COLOR_SCHEME=$scheme LANGUAGE=${SHOT_LANGUAGE:-} \
+  ADW_DEBUG_COLOR_SCHEME=$scheme LANGUAGE=${SHOT_LANGUAGE:-} LANG=${SHOT_LANG:-${LANG:-}} \
+  MPF_LOCALEDIR=$build/po GDK_DEBUG=gl-disable \
   xvfb-run -a -s '-screen 0 1280x1024x24' dbus-run-session -- bash -c '
     "$1" 2>/dev/null &
     pid=$!
@@ -51,5 +55,19 @@ walk() {
     | sed "s|$top/||"
 }
 
-walk prefer-light light
-walk prefer-dark dark
+if [ "$which" = all ] || [ "$which" = wizard ]; then
+  walk prefer-light light
+  walk prefer-dark dark
+fi
+
+# Translated and right to left, from the build tree's catalogues (MPF_LOCALEDIR:
+# `ninja` builds po/<ll>/LC_MESSAGES/mprflash.mo, no install needed). gettext
+# ignores LANGUAGE under the C locale, and C.UTF-8 (always present) is not C;
+# GTK takes the text direction from its own Arabic catalogue.
+if [ "$which" = all ] || [ "$which" = languages ]; then
+  for lang in ru ar; do
+    [ -f "$build/po/$lang/LC_MESSAGES/mprflash.mo" ] || { echo "no $lang catalogue in $build/po" >&2; exit 1; }
+  done
+  SHOT_LANG=C.UTF-8 SHOT_LANGUAGE=ru shoot prefer-light "$out/welcome-ru.png"
+  SHOT_LANG=C.UTF-8 SHOT_LANGUAGE=ar shoot prefer-light "$out/welcome-ar.png"
+fi

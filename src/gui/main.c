@@ -12,9 +12,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(MpfApplication) app = NULL;
+  /* The build tree's catalogues (po/<ll>/LC_MESSAGES), for screenshots and
+   * tests of a translated window without `meson install`. */
+  const char *localedir = g_getenv ("MPF_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
