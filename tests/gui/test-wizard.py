@@ -9,6 +9,8 @@ usage: test-wizard.py MPRFLASH SCENARIO    (inside xvfb-run and a session bus)
   cancel   the bootloader never comes: Cancel on the recovery page
   download catalogue entries fetched from a file:// mirror: one whose
            checksum matches (verified, flashed to Done), one that does not
+  keyboard Welcome -> Done by key presses only (mnemonics), each page's
+           title checked through AT-SPI
 Prints TAP."""
 import os
 import re
@@ -298,8 +300,48 @@ def scenario_download():
     check("the program quits with status 0", w.quit() == 0)
 
 
+def scenario_keyboard():
+    """Hame stock -> OpenWrt with the keyboard alone: every step by a key press
+    (the buttons' mnemonics), nothing pressed through AT-SPI; AT-SPI only reads."""
+    w = start({})
+    key = rawinput.keyCombo
+    check("it opens on the welcome page", w.wait_page("Welcome", 10), w.current())
+    key("<Alt>s")   # _Start
+    check("Alt+S leads to the goal page", w.wait_page("Goal", 10), w.current())
+    check("goal page title", w.heading("Goal") == "What Should the Router Run?", w.heading("Goal"))
+    key("<Alt>w")   # Open_Wrt
+    key("<Alt>c")   # _Continue
+    check("Alt+C leads to the connect page", w.wait_page("Connect", 10), w.current())
+    check("the simulated cable is connected",
+          wait_for("cable", lambda: w.has_text("Connect", "Connected (simulated cable)"), 30), w.texts("Connect"))
+    key("<Alt>c")
+    check("Alt+C starts the search", w.wait_page("Looking for the router", 10), w.current())
+    found = wait_for("found", lambda: w.heading("Looking for the router") == "Router Found", 60)
+    check("the router is found", found, w.heading("Looking for the router"))
+    key("<Alt>c")
+    check("Alt+C leads to the firmware page", w.wait_page("Firmware", 10), w.current())
+    # The demo's file is listed first. Alt+U activates a lone "Use" button;
+    # when several share the mnemonic it focuses the first, and Space presses it.
+    uses = wait_for("use buttons", lambda: w.page("Firmware").findChildren(
+        lambda n: n.roleName == "push button" and (n.name or "").startswith("Use")), 10) or []
+    check("the demo file has a Use button", len(uses) >= 1, w.texts("Firmware"))
+    key("<Alt>u")
+    if len(uses) > 1:
+        rawinput.pressKey("space")
+    verdict = wait_for("verdict", lambda: w.has_text("Firmware", "Not verified"), 30)
+    check("the demo file is chosen and judged", verdict and not w.has_text("Firmware", "Refused"), w.texts("Firmware"))
+    key("<Alt>c")
+    check("Alt+C leads to the confirm page", w.wait_page("Confirm", 10), w.current())
+    check("the confirm page states the risk", w.has_text("Confirm", "may not start any more"), w.texts("Confirm"))
+    key("<Alt>f")   # _Flash Now
+    check("Alt+F starts flashing", wait_for("flashing", lambda: w.current() in ("Flashing", "Done"), 10), w.current())
+    check("the walk reaches Done", w.wait_page("Done", 180), w.current() + "\n" + w.texts(w.current()))
+    check("Done says the router runs OpenWrt", w.has_text("Done", "now runs OpenWrt"), w.texts("Done"))
+    check("Ctrl+Q quits with status 0", w.quit() == 0)
+
+
 try:
-    {"download": scenario_download, "paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
+    {"keyboard": scenario_keyboard, "download": scenario_download, "paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
 except Exception:
     import traceback
     check("the walk ran to its end", False, traceback.format_exc())
