@@ -1,7 +1,6 @@
 # Bash library for tests that need the namespace test bed. Source it:
 #   . "$MPF_SOURCE_ROOT/tests/netns/lib.sh"
-#   netns_setup [--unpriv-ports]      # exits 77 (skip) when not root
-#   netns_require_root --tap          # first, in a TAP test: skip plan instead of 77
+#   netns_setup [--unpriv-ports]      # not root: TAP skip plan "1..0 # SKIP", exit 0
 #   pc ip addr add 192.168.1.55/24 dev "$IF_PC"
 #   netns_spawn rt "$log" some-daemon --flag   # sets NETNS_PID; killed at teardown
 #   wait_for 10 "daemon listening" netns_udp_listening rt 69
@@ -19,17 +18,18 @@ netns_fail() {
   exit 1
 }
 
-# With --tap (for tests run with meson's protocol 'tap', where any non-zero exit
-# is an error) the skip is TAP's "1..0 # SKIP" plan and exit 0 instead of 77.
+# Every test using this library runs with meson's protocol 'tap', where any
+# non-zero exit (77 included) is an error: the skip is TAP's "1..0 # SKIP" plan
+# and exit 0. A test run with the exit-code protocol passes --exit77.
 netns_require_root() {
   local why="needs root for network namespaces (CI runs the tests as root)"
   if [ "$(id -u)" -ne 0 ]; then
-    if [ "${1:-}" = --tap ]; then
-      echo "1..0 # SKIP $why"
-      exit 0
+    if [ "${1:-}" = --exit77 ]; then
+      echo "SKIP: $why" >&2
+      exit 77
     fi
-    echo "SKIP: $why" >&2
-    exit 77
+    echo "1..0 # SKIP $why"
+    exit 0
   fi
 }
 

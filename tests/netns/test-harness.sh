@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-netns_require_root --tap
+netns_require_root
 host_links_before=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 netns_setup --unpriv-ports
 n=0
