@@ -16,6 +16,9 @@ export GTK_USE_PORTAL=0
 # Short waits in the simulator; the job's own limits stay as they are.
 export MPF_DEMO_TIME_SCALE=${MPF_DEMO_TIME_SCALE:-0.02}
 unset GTK_A11Y
+# Under ASan: full stacks on malloc, so tests/lsan.supp can recognise the
+# toolkit's own process-lifetime allocations (GLib's constructors).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 
 dbus-daemon --session --nofork --print-address=3 3>"$tmp/bus" >/dev/null 2>&1 &
 bus_pid=$!
