@@ -1,11 +1,11 @@
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <glib.h>
 #include <glib/gi18n.h>
 
 #include "mpf-cli.h"
+#include "mpf-i18n.h"
 #include "mpf-cli-detect.h"
 #include "mpf-cli-flash.h"
 #include "mpf-cli-tftp-serve.h"
@@ -37,10 +37,7 @@ print_help (FILE *out)
 int
 main (int argc, char **argv)
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  mpf_i18n_init ();
   g_set_prgname ("mprflash-cli");
 
   if (argc < 2)
