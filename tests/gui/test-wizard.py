@@ -234,7 +234,10 @@ def scenario_failure():
     report = wait_for("report", lambda: [f for f in os.listdir(home) if f.startswith("mprflash-report-")], 20)
     check("the report is saved in the chosen folder", report)
     if report:
-        text = open(os.path.join(home, report[0])).read()
+        # The file appears before its last byte is written (GLib creates a new
+        # file in place): read it once the router log section, its end, is there.
+        path = os.path.join(home, report[0])
+        text = wait_for("whole report", lambda: (lambda t: t if "== simulated router log ==" in t else None)(open(path).read()), 20) or open(path).read()
         check("the report holds the job log and the error", '"kind":"error"' in text.replace(" ", "")
               and "upload" in text.lower(), text[-2000:])
         job_log = text.split("== simulated router log ==")[0]
