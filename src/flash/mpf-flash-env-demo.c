@@ -7,6 +7,7 @@
 #include "mpf-flash-env-demo.h"
 #include "mpf-recovery-container.h"
 #include "mpf-tftp-engine.h"
+#include "mpf-tftp-events.h"
 
 #define MPF_FLASH_ENV_DEMO_HANDS_DELAY_MS 1500
 
@@ -196,103 +197,9 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
 }
 
 static void
-fill_request (JsonObject *o, const MpfTftpRequest *r)
+emit_cb (const char *event, JsonObject *o, gpointer user_data)
 {
-  json_object_set_string_member (o, "file", r->filename);
-  if (r->mac12 != NULL)
-    json_object_set_string_member (o, "mac", r->mac12);
-  if (r->has_crc)
-    json_object_set_int_member (o, "crc", r->crc);
-  json_object_set_string_member (o, "peer", r->peer_address);
-  json_object_set_int_member (o, "port", r->peer_port);
-}
-
-static void
-fill_progress (JsonObject *o, const MpfTftpProgress *p)
-{
-  json_object_set_int_member (o, "bytes", (gint64) p->bytes_acked);
-  json_object_set_int_member (o, "total", (gint64) p->total_bytes);
-  json_object_set_int_member (o, "blocks", (gint64) p->blocks_acked);
-  json_object_set_int_member (o, "total_blocks", (gint64) p->total_blocks);
-  json_object_set_int_member (o, "retransmissions", p->retransmissions);
-  json_object_set_int_member (o, "restarts", p->restarts);
-  json_object_set_int_member (o, "elapsed_us", p->now_us - p->started_us);
-}
-
-static void
-on_request (MpfTftpEngine *e, const MpfTftpRequest *r, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_request (o, r);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-request", o);
-}
-
-static void
-on_restart (MpfTftpEngine *e, const MpfTftpRequest *r, guint restarts, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_request (o, r);
-  json_object_set_int_member (o, "restarts", restarts);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-restart", o);
-}
-
-static void
-on_progress (MpfTftpEngine *e, const MpfTftpProgress *p, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_progress (o, p);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-progress", o);
-}
-
-static void
-on_complete (MpfTftpEngine *e, const MpfTftpProgress *p, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_progress (o, p);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-complete", o);
-}
-
-static void
-on_flash_done (MpfTftpEngine *e, const char *mac12, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  json_object_set_string_member (o, "mac", mac12);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-flash-done", o);
-}
-
-static void
-on_unsupported (MpfTftpEngine *e, const MpfTftpRequest *r, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_request (o, r);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-unsupported-bootloader", o);
-}
-
-static void
-on_refused (MpfTftpEngine *e, const MpfTftpRequest *r, MpfTftpRefusal why, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  fill_request (o, r);
-  json_object_set_string_member (o, "reason", why == MPF_TFTP_REFUSAL_MAC_ALREADY_SERVED ? "mac-already-served"
-                                              : why == MPF_TFTP_REFUSAL_BUSY ? "busy" : "other");
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-refused", o);
-}
-
-static void
-on_error (MpfTftpEngine *e, const GError *error, MpfFlashEnvDemo *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  const char *code = "failed";
-
-  if (g_error_matches (error, MPF_TFTP_ERROR, MPF_TFTP_ERROR_TIMEOUT))
-    code = "timeout";
-  else if (g_error_matches (error, MPF_TFTP_ERROR, MPF_TFTP_ERROR_FLASH_DONE_TIMEOUT))
-    code = "flash-done-timeout";
-  else if (g_error_matches (error, MPF_TFTP_ERROR, MPF_TFTP_ERROR_PEER_ERROR))
-    code = "peer-error";
-  json_object_set_string_member (o, "code", code);
-  json_object_set_string_member (o, "message", error->message);
-  mpf_flash_env_emit (MPF_FLASH_ENV (self), "tftp-error", o);
+  mpf_flash_env_emit (MPF_FLASH_ENV (user_data), event, o);
 }
 
 static void
@@ -305,7 +212,7 @@ stop_serving (MpfFlashEnvDemo *self)
       g_clear_pointer (&self->read_source, g_source_unref);
     }
   if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (self->engine, self);
+    mpf_tftp_events_disconnect (self->engine);
   g_clear_object (&self->engine);
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
@@ -340,14 +247,7 @@ demo_serve_async (MpfFlashEnv *env, GBytes *uimage, gboolean again, GCancellable
   g_socket_set_blocking (self->socket, FALSE);
   self->engine = mpf_tftp_engine_new (MPF_TFTP_MODE_HAME_RECOVERY, container);
   mpf_tftp_engine_set_send_func (self->engine, send_cb, self, NULL);
-  g_signal_connect (self->engine, "request", G_CALLBACK (on_request), self);
-  g_signal_connect (self->engine, "restart", G_CALLBACK (on_restart), self);
-  g_signal_connect (self->engine, "progress", G_CALLBACK (on_progress), self);
-  g_signal_connect (self->engine, "transfer-complete", G_CALLBACK (on_complete), self);
-  g_signal_connect (self->engine, "flash-done", G_CALLBACK (on_flash_done), self);
-  g_signal_connect (self->engine, "unsupported-bootloader", G_CALLBACK (on_unsupported), self);
-  g_signal_connect (self->engine, "refused", G_CALLBACK (on_refused), self);
-  g_signal_connect (self->engine, "error", G_CALLBACK (on_error), self);
+  mpf_tftp_events_connect (self->engine, emit_cb, self);
   self->read_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
   g_source_set_callback (self->read_source, (GSourceFunc) (GCallback) readable_cb, self, NULL);
   g_source_attach (self->read_source, g_main_context_get_thread_default ());

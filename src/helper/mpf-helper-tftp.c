@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "mpf-helper-tftp.h"
+#include "mpf-tftp-events.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -177,137 +178,12 @@ mpf_helper_tftp_get_ip (MpfHelperTftp *self)
   return self->ip;
 }
 
-/* Engine signals become protocol events (PROTOCOL.md, "TFTP events"). */
-
 static void
-add_request (JsonObject *o, const MpfTftpRequest *r)
+emit_cb (const char *event, JsonObject *o, gpointer user_data)
 {
-  json_object_set_string_member (o, "file", r->filename);
-  json_object_set_string_member (o, "mode", r->mode);
-  if (r->mac12 != NULL)
-    json_object_set_string_member (o, "mac", r->mac12);
-  if (r->has_crc)
-    json_object_set_int_member (o, "crc", r->crc);
-  json_object_set_string_member (o, "peer", r->peer_address);
-  json_object_set_int_member (o, "port", r->peer_port);
-  if (r->blksize)
-    json_object_set_int_member (o, "blksize", r->blksize);
-  if (r->windowsize)
-    json_object_set_int_member (o, "windowsize", r->windowsize);
-  if (r->timeout_s)
-    json_object_set_int_member (o, "timeout", r->timeout_s);
-  if (r->tsize)
-    json_object_set_boolean_member (o, "tsize", TRUE);
-}
+  MpfHelperTftp *self = user_data;
 
-static void
-add_progress (JsonObject *o, const MpfTftpProgress *p)
-{
-  json_object_set_int_member (o, "bytes", (gint64) p->bytes_acked);
-  json_object_set_int_member (o, "total", (gint64) p->total_bytes);
-  json_object_set_int_member (o, "blocks", (gint64) p->blocks_acked);
-  json_object_set_int_member (o, "total_blocks", (gint64) p->total_blocks);
-  json_object_set_int_member (o, "retransmissions", p->retransmissions);
-  json_object_set_int_member (o, "restarts", p->restarts);
-  json_object_set_int_member (o, "elapsed_us", p->now_us - p->started_us);
-}
-
-static void
-request_cb (MpfTftpEngine *engine, const MpfTftpRequest *r, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_request (o, r);
-  self->sink.emit ("tftp-request", o, self->sink.user_data);
-}
-
-static void
-restart_cb (MpfTftpEngine *engine, const MpfTftpRequest *r, guint restarts, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_request (o, r);
-  json_object_set_int_member (o, "restarts", restarts);
-  self->sink.emit ("tftp-restart", o, self->sink.user_data);
-}
-
-static void
-progress_cb (MpfTftpEngine *engine, const MpfTftpProgress *p, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_progress (o, p);
-  self->sink.emit ("tftp-progress", o, self->sink.user_data);
-}
-
-static void
-complete_cb (MpfTftpEngine *engine, const MpfTftpProgress *p, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_progress (o, p);
-  self->sink.emit ("tftp-complete", o, self->sink.user_data);
-}
-
-static void
-flash_done_cb (MpfTftpEngine *engine, const char *mac12, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  json_object_set_string_member (o, "mac", mac12);
-  self->sink.emit ("tftp-flash-done", o, self->sink.user_data);
-}
-
-static void
-unsupported_cb (MpfTftpEngine *engine, const MpfTftpRequest *r, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_request (o, r);
-  self->sink.emit ("tftp-unsupported-bootloader", o, self->sink.user_data);
-}
-
-static const char *
-refusal_name (MpfTftpRefusal why)
-{
-  switch (why)
-    {
-    case MPF_TFTP_REFUSAL_WRITE_REQUEST:      return "write-request";
-    case MPF_TFTP_REFUSAL_WRONG_FILE:         return "wrong-file";
-    case MPF_TFTP_REFUSAL_BAD_MODE:           return "bad-mode";
-    case MPF_TFTP_REFUSAL_MAC_ALREADY_SERVED: return "mac-already-served";
-    case MPF_TFTP_REFUSAL_BUSY:               return "busy";
-    default:                                  return "other";
-    }
-}
-
-static void
-refused_cb (MpfTftpEngine *engine, const MpfTftpRequest *r, MpfTftpRefusal why, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  add_request (o, r);
-  json_object_set_string_member (o, "reason", refusal_name (why));
-  self->sink.emit ("tftp-refused", o, self->sink.user_data);
-}
-
-static void
-error_cb (MpfTftpEngine *engine, const GError *error, MpfHelperTftp *self)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  const char *code = "failed";
-
-  if (error->domain == MPF_TFTP_ERROR)
-    switch (error->code)
-      {
-      case MPF_TFTP_ERROR_TIMEOUT:            code = "timeout"; break;
-      case MPF_TFTP_ERROR_PEER_ERROR:         code = "peer-error"; break;
-      case MPF_TFTP_ERROR_FLASH_DONE_TIMEOUT: code = "flash-done-timeout"; break;
-      default: break;
-      }
-  json_object_set_string_member (o, "code", code);
-  json_object_set_string_member (o, "message", error->message);
-  self->sink.emit ("tftp-error", o, self->sink.user_data);
+  self->sink.emit (event, o, self->sink.user_data);
 }
 
 gboolean
@@ -324,14 +200,8 @@ mpf_helper_tftp_start (MpfHelperTftp *self,
     }
   self->engine = mpf_tftp_engine_new (mode, bytes);
   mpf_tftp_engine_set_send_func (self->engine, send_cb, self, NULL);
-  g_signal_connect (self->engine, "request", G_CALLBACK (request_cb), self);
-  g_signal_connect (self->engine, "restart", G_CALLBACK (restart_cb), self);
-  g_signal_connect (self->engine, "progress", G_CALLBACK (progress_cb), self);
-  g_signal_connect (self->engine, "transfer-complete", G_CALLBACK (complete_cb), self);
-  g_signal_connect (self->engine, "flash-done", G_CALLBACK (flash_done_cb), self);
-  g_signal_connect (self->engine, "unsupported-bootloader", G_CALLBACK (unsupported_cb), self);
-  g_signal_connect (self->engine, "refused", G_CALLBACK (refused_cb), self);
-  g_signal_connect (self->engine, "error", G_CALLBACK (error_cb), self);
+  /* Engine signals become protocol events (PROTOCOL.md, "TFTP events"). */
+  mpf_tftp_events_connect (self->engine, emit_cb, self);
   schedule (self);
   return TRUE;
 }
@@ -347,7 +217,7 @@ mpf_helper_tftp_stop (MpfHelperTftp *self)
 {
   if (self->engine != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->engine, self);
+      mpf_tftp_events_disconnect (self->engine);
       g_clear_object (&self->engine);
     }
   schedule (self);
