@@ -11,13 +11,10 @@
 #include "mpf-web-flasher-private.h"
 
 struct _MpfWebFlasherGoahead {
-  GObject      parent_instance;
-  char        *address;
-  MpfFamily    family;
-  gboolean     allow_rename;
-  guint        timeout_ms;
-  guint        verdict_timeout_ms;
-  SoupSession *session;
+  GObject           parent_instance;
+  MpfWebFlasherBase base;
+  MpfFamily         family;
+  gboolean          allow_rename;
 };
 
 static void web_flasher_iface_init (MpfWebFlasherInterface *iface);
@@ -26,12 +23,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MpfWebFlasherGoahead, mpf_web_flasher_goahead, G_
                                G_IMPLEMENT_INTERFACE (MPF_TYPE_WEB_FLASHER, web_flasher_iface_init))
 
 enum {
-  PROP_0,
-  PROP_ADDRESS,
-  PROP_TIMEOUT_MS,
-  PROP_VERDICT_TIMEOUT_MS,
-  PROP_ALLOW_RENAME,
-  N_PROPS
+  PROP_ALLOW_RENAME = MPF_WEB_FLASHER_BASE_N_PROPS,
 };
 
 /* [V] hame/hame; [S] other batches ship admin/admin; MPR-L8 admin/admin [S]. */
@@ -151,7 +143,7 @@ mpf_web_flasher_goahead_prepare_image (MpfFamily family, GBytes *image, gboolean
 static char *
 url_for (MpfWebFlasherGoahead *self, const char *path)
 {
-  return g_strconcat ("http://", self->address, path, NULL);
+  return g_strconcat ("http://", self->base.address, path, NULL);
 }
 
 /* ---- login ---- */
@@ -238,8 +230,8 @@ try_next_password (GTask *task)
   msg = soup_message_new (SOUP_METHOD_POST, url);
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (msg, SOUP_FORM_MIME_TYPE_URLENCODED, body);
-  mpf_web_flasher_send_async (MPF_WEB_FLASHER (self), self->session, msg, 0, self->timeout_ms,
-                              self->timeout_ms, g_task_get_cancellable (task), signin_cb, task);
+  mpf_web_flasher_base_send_async (&self->base, MPF_WEB_FLASHER (self), msg, 0,
+                                   g_task_get_cancellable (task), signin_cb, task);
 }
 
 static void
@@ -285,13 +277,12 @@ goahead_login_async (MpfWebFlasher *flasher, const char *const *passwords,
   if (msg == NULL)
     {
       g_task_return_new_error (task, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_UNREACHABLE,
-                               _("“%s” is not a router address."), self->address);
+                               _("“%s” is not a router address."), self->base.address);
       g_object_unref (task);
       return;
     }
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  mpf_web_flasher_send_async (flasher, self->session, msg, 0, self->timeout_ms, self->timeout_ms,
-                              cancellable, home_cb, task);
+  mpf_web_flasher_base_send_async (&self->base, flasher, msg, 0, cancellable, home_cb, task);
 }
 
 static char *
@@ -370,11 +361,9 @@ goahead_upload_async (MpfWebFlasher *flasher, GBytes *image, GCancellable *cance
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) payload = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *boundary = NULL;
-  g_autofree char *ctype = NULL;
   g_autofree char *url = url_for (self, "/cgi-bin/upload.cgi");
+  guint64 body_size = 0;
   gboolean renamed = FALSE;
 
   g_task_set_source_tag (task, goahead_upload_async);
@@ -392,18 +381,9 @@ goahead_upload_async (MpfWebFlasher *flasher, GBytes *image, GCancellable *cance
     mpf_web_flasher_log (flasher, "image encoded for MPR-L8 (%" G_GSIZE_FORMAT " bytes)",
                          g_bytes_get_size (payload));
 
-  boundary = mpf_web_flasher_pick_boundary (payload);
-  body = mpf_web_flasher_build_multipart (boundary, "filename", "firmware.bin", payload);
-  ctype = g_strdup_printf ("multipart/form-data; boundary=%s", boundary);
-  msg = soup_message_new (SOUP_METHOD_POST, url);
-  /* A fresh connection: a dropped upload must never be replayed silently. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_NEW_CONNECTION);
-  soup_message_set_request_body_from_bytes (msg, ctype, body);
-  mpf_web_flasher_log (flasher, "POST /cgi-bin/upload.cgi (%" G_GSIZE_FORMAT " bytes)",
-                       g_bytes_get_size (body));
-  mpf_web_flasher_send_async (flasher, self->session, msg, g_bytes_get_size (body),
-                              self->timeout_ms, self->verdict_timeout_ms, cancellable,
-                              upload_cb, task);
+  msg = mpf_web_flasher_new_upload_message (url, "filename", "firmware.bin", payload, &body_size);
+  mpf_web_flasher_log (flasher, "POST /cgi-bin/upload.cgi (%" G_GUINT64_FORMAT " bytes)", body_size);
+  mpf_web_flasher_base_send_async (&self->base, flasher, msg, body_size, cancellable, upload_cb, task);
 }
 
 static gboolean
@@ -429,17 +409,10 @@ mpf_web_flasher_goahead_get_property (GObject *object, guint prop_id, GValue *va
 {
   MpfWebFlasherGoahead *self = MPF_WEB_FLASHER_GOAHEAD (object);
 
+  if (mpf_web_flasher_base_get_property (&self->base, prop_id, value))
+    return;
   switch (prop_id)
     {
-    case PROP_ADDRESS:
-      g_value_set_string (value, self->address);
-      break;
-    case PROP_TIMEOUT_MS:
-      g_value_set_uint (value, self->timeout_ms);
-      break;
-    case PROP_VERDICT_TIMEOUT_MS:
-      g_value_set_uint (value, self->verdict_timeout_ms);
-      break;
     case PROP_ALLOW_RENAME:
       g_value_set_boolean (value, self->allow_rename);
       break;
@@ -453,18 +426,10 @@ mpf_web_flasher_goahead_set_property (GObject *object, guint prop_id, const GVal
 {
   MpfWebFlasherGoahead *self = MPF_WEB_FLASHER_GOAHEAD (object);
 
+  if (mpf_web_flasher_base_set_property (&self->base, prop_id, value))
+    return;
   switch (prop_id)
     {
-    case PROP_ADDRESS:
-      g_free (self->address);
-      self->address = g_value_dup_string (value);
-      break;
-    case PROP_TIMEOUT_MS:
-      self->timeout_ms = g_value_get_uint (value);
-      break;
-    case PROP_VERDICT_TIMEOUT_MS:
-      self->verdict_timeout_ms = g_value_get_uint (value);
-      break;
     case PROP_ALLOW_RENAME:
       self->allow_rename = g_value_get_boolean (value);
       break;
@@ -478,8 +443,7 @@ mpf_web_flasher_goahead_finalize (GObject *object)
 {
   MpfWebFlasherGoahead *self = MPF_WEB_FLASHER_GOAHEAD (object);
 
-  g_free (self->address);
-  g_clear_object (&self->session);
+  mpf_web_flasher_base_clear (&self->base);
   G_OBJECT_CLASS (mpf_web_flasher_goahead_parent_class)->finalize (object);
 }
 
@@ -492,9 +456,7 @@ mpf_web_flasher_goahead_class_init (MpfWebFlasherGoaheadClass *klass)
   object_class->set_property = mpf_web_flasher_goahead_set_property;
   object_class->finalize = mpf_web_flasher_goahead_finalize;
 
-  g_object_class_override_property (object_class, PROP_ADDRESS, "address");
-  g_object_class_override_property (object_class, PROP_TIMEOUT_MS, "timeout-ms");
-  g_object_class_override_property (object_class, PROP_VERDICT_TIMEOUT_MS, "verdict-timeout-ms");
+  mpf_web_flasher_base_override_properties (object_class);
   g_object_class_install_property (object_class, PROP_ALLOW_RENAME,
     g_param_spec_boolean ("allow-rename", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
@@ -504,8 +466,5 @@ static void
 mpf_web_flasher_goahead_init (MpfWebFlasherGoahead *self)
 {
   self->family = MPF_FAMILY_HAME_STOCK;
-  self->timeout_ms = 15000;
-  self->verdict_timeout_ms = 300000;
-  /* Our own time limits apply; the session's I/O timeout stays off. */
-  self->session = mpf_identify_new_session (0);
+  mpf_web_flasher_base_init (&self->base, 300000);
 }

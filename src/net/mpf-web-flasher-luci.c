@@ -11,14 +11,11 @@
 #include "mpf-web-flasher-private.h"
 
 struct _MpfWebFlasherLuci {
-  GObject      parent_instance;
-  char        *address;
-  char        *username;
-  guint        timeout_ms;
-  guint        verdict_timeout_ms;
-  SoupSession *session;
-  char        *cookie;     /* "sysauth=<hex>" */
-  char        *token;      /* the ;stok= value, NULL for a LuCI without tokens */
+  GObject           parent_instance;
+  MpfWebFlasherBase base;
+  char             *username;
+  char             *cookie;     /* "sysauth=<hex>" */
+  char             *token;      /* the ;stok= value, NULL for a LuCI without tokens */
 };
 
 static void web_flasher_iface_init (MpfWebFlasherInterface *iface);
@@ -27,12 +24,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MpfWebFlasherLuci, mpf_web_flasher_luci, G_TYPE_O
                                G_IMPLEMENT_INTERFACE (MPF_TYPE_WEB_FLASHER, web_flasher_iface_init))
 
 enum {
-  PROP_0,
-  PROP_ADDRESS,
-  PROP_TIMEOUT_MS,
-  PROP_VERDICT_TIMEOUT_MS,
-  PROP_USERNAME,
-  N_PROPS
+  PROP_USERNAME = MPF_WEB_FLASHER_BASE_N_PROPS,
 };
 
 static const char *const default_passwords[] = { "", "admin", NULL };
@@ -80,8 +72,8 @@ flashops_url (MpfWebFlasherLuci *self)
 {
   if (self->token != NULL)
     return g_strdup_printf ("http://%s/cgi-bin/luci/;stok=%s/admin/system/flashops",
-                            self->address, self->token);
-  return g_strdup_printf ("http://%s/cgi-bin/luci/admin/system/flashops", self->address);
+                            self->base.address, self->token);
+  return g_strdup_printf ("http://%s/cgi-bin/luci/admin/system/flashops", self->base.address);
 }
 
 static gboolean
@@ -195,7 +187,7 @@ try_next_password (GTask *task)
   LoginData *d = g_task_get_task_data (task);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autofree char *url = g_strdup_printf ("http://%s/cgi-bin/luci", self->address);
+  g_autofree char *url = g_strdup_printf ("http://%s/cgi-bin/luci", self->base.address);
   const char *password;
   char *form;
 
@@ -213,7 +205,7 @@ try_next_password (GTask *task)
   if (msg == NULL)
     {
       g_task_return_new_error (task, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_UNREACHABLE,
-                               _("“%s” is not a router address."), self->address);
+                               _("“%s” is not a router address."), self->base.address);
       g_object_unref (task);
       return;
     }
@@ -224,8 +216,8 @@ try_next_password (GTask *task)
   body = g_bytes_new_take (form, strlen (form));
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (msg, SOUP_FORM_MIME_TYPE_URLENCODED, body);
-  mpf_web_flasher_send_async (MPF_WEB_FLASHER (self), self->session, msg, 0, self->timeout_ms,
-                              self->timeout_ms, g_task_get_cancellable (task), login_cb, task);
+  mpf_web_flasher_base_send_async (&self->base, MPF_WEB_FLASHER (self), msg, 0,
+                                   g_task_get_cancellable (task), login_cb, task);
 }
 
 static void
@@ -417,8 +409,8 @@ step1_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", self->cookie);
   soup_message_set_request_body_from_bytes (msg, SOUP_FORM_MIME_TYPE_URLENCODED, body);
   cancellable = g_task_get_cancellable (task);
-  mpf_web_flasher_send_async (MPF_WEB_FLASHER (self), self->session, msg, 0, self->timeout_ms,
-                              self->timeout_ms, cancellable, step2_cb, g_steal_pointer (&task));
+  mpf_web_flasher_base_send_async (&self->base, MPF_WEB_FLASHER (self), msg, 0, cancellable,
+                                   step2_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -429,11 +421,9 @@ luci_upload_async (MpfWebFlasher *flasher, GBytes *image, GCancellable *cancella
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   UploadData *d = g_new0 (UploadData, 1);
   g_autoptr(GError) local = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *boundary = NULL;
-  g_autofree char *ctype = NULL;
   g_autofree char *url = NULL;
+  guint64 body_size = 0;
   gsize len = 0;
   const guint8 *p = g_bytes_get_data (image, &len);
   MpfUImage hdr;
@@ -462,18 +452,11 @@ luci_upload_async (MpfWebFlasher *flasher, GBytes *image, GCancellable *cancella
 
   /* The image part alone: LuCI treats any other file part as a settings
    * backup and unpacks it over the root filesystem. */
-  boundary = mpf_web_flasher_pick_boundary (image);
-  body = mpf_web_flasher_build_multipart (boundary, "image", "sysupgrade.bin", image);
-  ctype = g_strdup_printf ("multipart/form-data; boundary=%s", boundary);
   url = flashops_url (self);
-  msg = soup_message_new (SOUP_METHOD_POST, url);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_NEW_CONNECTION);
+  msg = mpf_web_flasher_new_upload_message (url, "image", "sysupgrade.bin", image, &body_size);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", self->cookie);
-  soup_message_set_request_body_from_bytes (msg, ctype, body);
   mpf_web_flasher_log (flasher, "POST flashops (image, %" G_GSIZE_FORMAT " bytes, MD5 %s)", len, d->md5);
-  mpf_web_flasher_send_async (flasher, self->session, msg, g_bytes_get_size (body),
-                              self->timeout_ms, self->verdict_timeout_ms, cancellable,
-                              step1_cb, task);
+  mpf_web_flasher_base_send_async (&self->base, flasher, msg, body_size, cancellable, step1_cb, task);
 }
 
 static gboolean
@@ -499,17 +482,10 @@ mpf_web_flasher_luci_get_property (GObject *object, guint prop_id, GValue *value
 {
   MpfWebFlasherLuci *self = MPF_WEB_FLASHER_LUCI (object);
 
+  if (mpf_web_flasher_base_get_property (&self->base, prop_id, value))
+    return;
   switch (prop_id)
     {
-    case PROP_ADDRESS:
-      g_value_set_string (value, self->address);
-      break;
-    case PROP_TIMEOUT_MS:
-      g_value_set_uint (value, self->timeout_ms);
-      break;
-    case PROP_VERDICT_TIMEOUT_MS:
-      g_value_set_uint (value, self->verdict_timeout_ms);
-      break;
     case PROP_USERNAME:
       g_value_set_string (value, self->username);
       break;
@@ -523,18 +499,10 @@ mpf_web_flasher_luci_set_property (GObject *object, guint prop_id, const GValue 
 {
   MpfWebFlasherLuci *self = MPF_WEB_FLASHER_LUCI (object);
 
+  if (mpf_web_flasher_base_set_property (&self->base, prop_id, value))
+    return;
   switch (prop_id)
     {
-    case PROP_ADDRESS:
-      g_free (self->address);
-      self->address = g_value_dup_string (value);
-      break;
-    case PROP_TIMEOUT_MS:
-      self->timeout_ms = g_value_get_uint (value);
-      break;
-    case PROP_VERDICT_TIMEOUT_MS:
-      self->verdict_timeout_ms = g_value_get_uint (value);
-      break;
     case PROP_USERNAME:
       g_free (self->username);
       self->username = g_value_dup_string (value);
@@ -551,11 +519,10 @@ mpf_web_flasher_luci_finalize (GObject *object)
 {
   MpfWebFlasherLuci *self = MPF_WEB_FLASHER_LUCI (object);
 
-  g_free (self->address);
+  mpf_web_flasher_base_clear (&self->base);
   g_free (self->username);
   g_free (self->cookie);
   g_free (self->token);
-  g_clear_object (&self->session);
   G_OBJECT_CLASS (mpf_web_flasher_luci_parent_class)->finalize (object);
 }
 
@@ -568,9 +535,7 @@ mpf_web_flasher_luci_class_init (MpfWebFlasherLuciClass *klass)
   object_class->set_property = mpf_web_flasher_luci_set_property;
   object_class->finalize = mpf_web_flasher_luci_finalize;
 
-  g_object_class_override_property (object_class, PROP_ADDRESS, "address");
-  g_object_class_override_property (object_class, PROP_TIMEOUT_MS, "timeout-ms");
-  g_object_class_override_property (object_class, PROP_VERDICT_TIMEOUT_MS, "verdict-timeout-ms");
+  mpf_web_flasher_base_override_properties (object_class);
   g_object_class_install_property (object_class, PROP_USERNAME,
     g_param_spec_string ("username", NULL, NULL, "root",
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
@@ -580,7 +545,5 @@ static void
 mpf_web_flasher_luci_init (MpfWebFlasherLuci *self)
 {
   self->username = g_strdup ("root");
-  self->timeout_ms = 15000;
-  self->verdict_timeout_ms = 60000;
-  self->session = mpf_identify_new_session (0);
+  mpf_web_flasher_base_init (&self->base, 60000);
 }
