@@ -55,6 +55,7 @@ struct _MpfWindow
   MpfLinkMonitor  *links;
   GCancellable    *links_cancellable;
   gboolean         link_ready;
+  char            *link_name;        /* the port the connect page shows; the job uses it */
 
   MpfCatalog      *catalog;
   MpfFlashJob     *job;
@@ -190,32 +191,54 @@ mpf_window_set_demo (MpfWindow *self, gboolean demo)
 
 /* ---- the wired link (real mode) ------------------------------------------------ */
 
+static MpfLink *
+find_link (GPtrArray *links, const char *name)
+{
+  for (guint i = 0; name != NULL && i < links->len; i++)
+    if (g_str_equal (((MpfLink *) g_ptr_array_index (links, i))->name, name))
+      return g_ptr_array_index (links, i);
+  return NULL;
+}
+
+/* Chooses the port to show and to flash through, so the job never has to
+ * guess between ports: the one that got a cable last is the router's (the
+ * user plugs it in while looking at this page; the router's own restart
+ * brings it back); while it has none, another port with a cable. */
 static void
-show_links (MpfWindow *self)
+show_links (MpfWindow *self, const MpfLink *changed)
 {
   g_autoptr(GPtrArray) links = mpf_link_monitor_list_links (self->links);
-  MpfLink *with_carrier = NULL;
+  MpfLink *chosen = find_link (links, self->link_name);
 
-  for (guint i = 0; i < links->len; i++)
-    {
-      MpfLink *l = g_ptr_array_index (links, i);
-      if (l->carrier && with_carrier == NULL)
-        with_carrier = l;
-    }
-  if (links->len == 0)
-    mpf_connect_page_set_link (self->connect_page, NULL, FALSE);
-  else if (with_carrier != NULL)
-    mpf_connect_page_set_link (self->connect_page, with_carrier->name, TRUE);
-  else
-    mpf_connect_page_set_link (self->connect_page, ((MpfLink *) g_ptr_array_index (links, 0))->name, FALSE);
-  self->link_ready = with_carrier != NULL;
+  if (changed != NULL && changed->carrier)
+    chosen = find_link (links, changed->name);
+  if (chosen == NULL || !chosen->carrier)
+    for (guint i = 0; i < links->len; i++)
+      if (((MpfLink *) g_ptr_array_index (links, i))->carrier)
+        {
+          chosen = g_ptr_array_index (links, i);
+          break;
+        }
+  if (chosen == NULL && links->len > 0)
+    chosen = g_ptr_array_index (links, 0);
+
+  g_free (self->link_name);
+  self->link_name = chosen != NULL ? g_strdup (chosen->name) : NULL;
+  self->link_ready = chosen != NULL && chosen->carrier;
+  mpf_connect_page_set_link (self->connect_page, self->link_name, self->link_ready);
   update_next_enabled (self);
 }
 
 static void
-link_changed_cb (MpfLinkMonitor *links, gpointer arg, MpfWindow *self)
+link_changed_cb (MpfLinkMonitor *links, MpfLink *link, MpfWindow *self)
 {
-  show_links (self);
+  show_links (self, link);
+}
+
+static void
+link_removed_cb (MpfLinkMonitor *links, const char *name, MpfWindow *self)
+{
+  show_links (self, NULL);
 }
 
 static void
@@ -233,8 +256,8 @@ links_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   self->links = links;
   g_signal_connect_object (links, "link-changed", G_CALLBACK (link_changed_cb), self, 0);
-  g_signal_connect_object (links, "link-removed", G_CALLBACK (link_changed_cb), self, 0);
-  show_links (self);
+  g_signal_connect_object (links, "link-removed", G_CALLBACK (link_removed_cb), self, 0);
+  show_links (self, NULL);
 }
 
 static void
@@ -400,7 +423,7 @@ new_job (MpfWindow *self)
                               "demo-tftp-port", mpf_demo_router_get_tftp_port (self->demo_router),
                               NULL);
   else
-    self->job = mpf_flash_job_new (NULL, board, MPF_FLASH_PATH_AUTO, goal);
+    self->job = mpf_flash_job_new (self->link_ready ? self->link_name : NULL, board, MPF_FLASH_PATH_AUTO, goal);
   self->cancellable = g_cancellable_new ();
   g_signal_connect (self->job, "notify::stage", G_CALLBACK (stage_cb), self);
   g_signal_connect (self->job, "notify::message", G_CALLBACK (message_cb), self);
@@ -886,6 +909,7 @@ mpf_window_dispose (GObject *object)
   g_clear_object (&self->catalog);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->image_path, g_free);
+  g_clear_pointer (&self->link_name, g_free);
   g_clear_pointer (&self->last_log, g_free);
   g_clear_error (&self->last_error);
   g_clear_error (&self->demo_error);
