@@ -149,7 +149,7 @@ print_human (const char *path, MpfImageVerdict *v)
   print_row (_("File:"), path);
   if (data != NULL)
     {
-      g_autofree char *size = g_strdup_printf (_("%" G_GSIZE_FORMAT " bytes"), g_bytes_get_size (data));
+      g_autofree char *size = g_strdup_printf (_("%zu bytes"), g_bytes_get_size (data));
       print_row (_("Size:"), size);
     }
   if (enc != NULL)
@@ -218,8 +218,8 @@ print_human (const char *path, MpfImageVerdict *v)
     {
       gint64 margin = mpf_image_verdict_get_margin (v);
       g_autofree char *fit = margin >= 0
-        ? g_strdup_printf (_("%s: fits, %" G_GINT64_FORMAT " bytes to spare"), board->id, margin)
-        : g_strdup_printf (_("%s: too big by %" G_GINT64_FORMAT " bytes"), board->id, -margin);
+        ? g_strdup_printf (_("%s: fits, %lld bytes to spare"), board->id, (long long) margin)
+        : g_strdup_printf (_("%s: too big by %lld bytes"), board->id, (long long) -margin);
       print_row (_("Board:"), fit);
     }
 
@@ -447,8 +447,8 @@ cmd_check (int argc, char **argv)
   v = mpf_image_verdict_new_for_path (argv[1], board, catalog);
   if (mpf_image_verdict_is_flashable (v))
     {
-      printf (_("OK: %s may be flashed on the %s (%" G_GINT64_FORMAT " bytes to spare)."),
-              argv[1], board->display_name, mpf_image_verdict_get_margin (v));
+      printf (_("OK: %s may be flashed on the %s (%lld bytes to spare)."),
+              argv[1], board->display_name, (long long) mpf_image_verdict_get_margin (v));
       printf ("\n");
       notes = mpf_image_verdict_get_notes (v);
       for (guint i = 0; i < notes->len; i++)

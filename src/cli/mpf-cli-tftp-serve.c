@@ -102,9 +102,9 @@ event_cb (MpfHelperClient *client, const char *name, JsonObject *o, gpointer use
       if (json_object_get_boolean_member_with_default (o, "tsize", FALSE))
         g_string_append (opts, " tsize");
       /* TRANSLATORS: transfer number, peer address, port, file name, options */
-      printf (_("transfer %u: %s:%" G_GINT64_FORMAT " asks for “%s”%s\n"), s->transfers,
+      printf (_("transfer %u: %s:%u asks for “%s”%s\n"), s->transfers,
               json_object_get_string_member_with_default (o, "peer", "?"),
-              json_object_get_int_member_with_default (o, "port", 0),
+              (guint) json_object_get_int_member_with_default (o, "port", 0),
               json_object_get_string_member_with_default (o, "file", ""), opts->str);
     }
   else if (g_str_equal (name, "tftp-progress"))
@@ -118,13 +118,17 @@ event_cb (MpfHelperClient *client, const char *name, JsonObject *o, gpointer use
           && bytes < total)
         {
           s->quarter = (guint) (4 * bytes / total);
-          printf (_("transfer %u: %u%% (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes)\n"),
-                  s->transfers, 25 * s->quarter, bytes, total);
+          printf (_("transfer %u: %u%% (%lld of %lld bytes)\n"),
+                  s->transfers, 25 * s->quarter, (long long) bytes, (long long) total);
         }
       else if (s->tty)
         {
-          fprintf (stderr, _("\rtransfer %u: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes (%.0f%%), %.1f MiB/s"),
-                   s->transfers, bytes, total, total > 0 ? 100.0 * (double) bytes / (double) total : 0.0,
+          /* The carriage return stays out of the message: it is terminal
+           * control, not text, and a translation could lose it. */
+          fputc ('\r', stderr);
+          fprintf (stderr, _("transfer %u: %lld of %lld bytes (%.0f%%), %.1f MiB/s"),
+                   s->transfers, (long long) bytes, (long long) total,
+                   total > 0 ? 100.0 * (double) bytes / (double) total : 0.0,
                    rate);
           fflush (stderr);
         }
@@ -135,10 +139,10 @@ event_cb (MpfHelperClient *client, const char *name, JsonObject *o, gpointer use
 
       if (s->tty)
         fputc ('\n', stderr);
-      printf (_("transfer %u: complete, %" G_GINT64_FORMAT " bytes in %.2f s (%.1f MiB/s), %" G_GINT64_FORMAT " blocks, %" G_GINT64_FORMAT " resent\n"),
-              s->transfers, bytes, t, t > 0 ? (double) bytes / t / (1024 * 1024) : 0.0,
-              json_object_get_int_member_with_default (o, "blocks", 0),
-              json_object_get_int_member_with_default (o, "retransmissions", 0));
+      printf (_("transfer %u: complete, %lld bytes in %.2f s (%.1f MiB/s), %lld blocks, %lld resent\n"),
+              s->transfers, (long long) bytes, t, t > 0 ? (double) bytes / t / (1024 * 1024) : 0.0,
+              (long long) json_object_get_int_member_with_default (o, "blocks", 0),
+              (long long) json_object_get_int_member_with_default (o, "retransmissions", 0));
       fflush (stdout);
       if (s->once)
         shut_down (s, MPF_CLI_EXIT_OK);
@@ -200,7 +204,7 @@ serve_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       fail (s, _("Could not serve TFTP"), error);
       return;
     }
-  printf (_("Serving %" G_GSIZE_FORMAT " bytes on %s port 69 (%s); Ctrl+C stops.\n"),
+  printf (_("Serving %zu bytes on %s port 69 (%s); Ctrl+C stops.\n"),
           g_bytes_get_size (s->image), s->ip, s->interface);
   fflush (stdout);
 }

@@ -189,13 +189,13 @@ guess_family (MpfImageVerdict *self)
 
       openwrt += 2;
       g_ptr_array_add (self->signals,
-                       g_strdup_printf (_("%" G_GUINT64_FORMAT " bytes follow the checksummed kernel."),
-                                        (guint64) len - kernel_end));
+                       g_strdup_printf (_("%llu bytes follow the checksummed kernel."),
+                                        (unsigned long long) (len - kernel_end)));
       if (at >= 0)
         {
           openwrt += 3;
           g_ptr_array_add (self->signals,
-                           g_strdup_printf (_("A squashfs root filesystem (“hsqs”) follows the kernel at offset %" G_GSSIZE_FORMAT "."),
+                           g_strdup_printf (_("A squashfs root filesystem (“hsqs”) follows the kernel at offset %zd."),
                                             at));
         }
       if (find_magic (d, len, (gsize) kernel_end, (const char *) deadc0de) >= 0)
@@ -316,10 +316,10 @@ judge_board (MpfImageVerdict *self)
   if (self->margin < 0)
     add_problem (self, MPF_IMAGE_ERROR_TOO_BIG,
                  ngettext (
-                              "The image is %" G_GSIZE_FORMAT " bytes but the %s's firmware partition holds %u: too big by %" G_GINT64_FORMAT " byte.",
-                              "The image is %" G_GSIZE_FORMAT " bytes but the %s's firmware partition holds %u: too big by %" G_GINT64_FORMAT " bytes.",
+                              "The image is %zu bytes but the %s's firmware partition holds %u: too big by %lld byte.",
+                              "The image is %zu bytes but the %s's firmware partition holds %u: too big by %lld bytes.",
                               (gulong) MIN (-self->margin, (gint64) G_MAXLONG)),
-                 flash_size, board->display_name, board->firmware_size, -self->margin);
+                 flash_size, board->display_name, board->firmware_size, (long long) -self->margin);
 }
 
 static void

@@ -110,8 +110,10 @@ mpf_poray_encode (const MpfBoard *board, GBytes *uimage, GError **error)
   if (len > board->firmware_size)
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_TOO_BIG,
-                   _("The image is %" G_GSIZE_FORMAT " bytes, %" G_GUINT64_FORMAT " bytes more than the %s's firmware partition holds."),
-                   len, (guint64) len - board->firmware_size, board->display_name);
+                   ngettext ("The image is %zu bytes, %llu byte more than the %s's firmware partition holds.",
+                             "The image is %zu bytes, %llu bytes more than the %s's firmware partition holds.",
+                             (gulong) MIN (len - board->firmware_size, (gsize) G_MAXLONG)),
+                   len, (unsigned long long) (len - board->firmware_size), board->display_name);
       return NULL;
     }
 
@@ -170,7 +172,7 @@ mpf_poray_decode (GBytes *encoded, const MpfBoard **out_board, GError **error)
   if (len < MPF_PORAY_HEADER_SIZE)
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_TRUNCATED_HEADER,
-                   _("The file is only %" G_GSIZE_FORMAT " bytes long, shorter than an encoded firmware header (28 bytes)."),
+                   _("The file is only %zu bytes long, shorter than an encoded firmware header (28 bytes)."),
                    len);
       return NULL;
     }
@@ -184,8 +186,8 @@ mpf_poray_decode (GBytes *encoded, const MpfBoard **out_board, GError **error)
   if ((guint64) payload_len + MPF_PORAY_HEADER_SIZE + CHECKSUM_LEN != len)
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_TRUNCATED_DATA,
-                   _("The encoded file's length (%" G_GSIZE_FORMAT " bytes) does not match its header (%" G_GUINT64_FORMAT " bytes)."),
-                   len, (guint64) payload_len + MPF_PORAY_HEADER_SIZE + CHECKSUM_LEN);
+                   _("The encoded file's length (%zu bytes) does not match its header (%llu bytes)."),
+                   len, (unsigned long long) payload_len + MPF_PORAY_HEADER_SIZE + CHECKSUM_LEN);
       return NULL;
     }
 

@@ -82,7 +82,7 @@ mpf_uimage_parse (const guint8 *data, gsize len, MpfUImage *out, GError **error)
   if (len < MPF_UIMAGE_HEADER_SIZE)
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_TRUNCATED_HEADER,
-                   _("The file is only %" G_GSIZE_FORMAT " bytes long, shorter than a firmware header (64 bytes)."),
+                   _("The file is only %zu bytes long, shorter than a firmware header (64 bytes)."),
                    len);
       return FALSE;
     }
@@ -150,7 +150,7 @@ mpf_uimage_collect_problems (const MpfUImage *img)
   if (!mpf_uimage_data_complete (img))
     g_ptr_array_add (problems,
                      g_error_new (MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_TRUNCATED_DATA,
-                                  _("The file is incomplete: the header announces %u bytes of data but only %" G_GSIZE_FORMAT " follow."),
+                                  _("The file is incomplete: the header announces %u bytes of data but only %zu follow."),
                                   img->data_size, img->file_size - MPF_UIMAGE_HEADER_SIZE));
   else if (!img->data_crc_ok)
     g_ptr_array_add (problems,
