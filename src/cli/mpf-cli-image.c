@@ -132,7 +132,16 @@ format_label (MpfImageFormat format)
 static void
 print_row (const char *label, const char *value)
 {
-  printf ("%-16s %s\n", label, value);
+  int width = 0;
+
+  /* printf pads by bytes; translated labels need padding by the columns
+   * their characters take (CJK characters take two). */
+  for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      width += g_unichar_iszerowidth (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+    }
+  printf ("%s%*s %s\n", label, MAX (16 - width, 0), "", value);
 }
 
 static void
