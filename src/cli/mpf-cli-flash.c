@@ -15,6 +15,7 @@
 
 #include "mpf-cli.h"
 #include "mpf-cli-flash.h"
+#include "mpf-cli-catalog.h"
 #include "mpf-flash-job.h"
 #include "mpf-flash-plan.h"
 #include "mpf-recovery-container.h"
@@ -397,37 +398,6 @@ interrupted_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* --catalog ID: the entry's file, fetched earlier into the user's cache
- * ($XDG_CACHE_HOME/mprflash/catalog/ID or its usual file name). */
-static char *
-catalog_file (MpfCatalog *catalog, const char *id, GError **error)
-{
-  const MpfCatalogEntry *e = catalog ? mpf_catalog_lookup_id (catalog, id) : NULL;
-  const char *names[3];
-
-  if (e == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("No catalogue entry “%s”."), id);
-      return NULL;
-    }
-  names[0] = e->id;
-  names[1] = e->file_name;
-  names[2] = NULL;
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "mprflash", "catalog", names[i], NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return g_steal_pointer (&path);
-    }
-  {
-    g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "mprflash", "catalog", NULL);
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("The file of “%s” is not in the cache (%s). Download it with the mprflash window, or pass it with --image."),
-                 id, dir);
-  }
-  return NULL;
-}
-
 int
 mpf_cli_flash (int argc, char **argv)
 {
@@ -437,7 +407,7 @@ mpf_cli_flash (int argc, char **argv)
   gboolean yes = FALSE, json = FALSE;
   const GOptionEntry entries[] = {
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, N_("The firmware file to flash"), N_("FILE") },
-    { "catalog", 0, 0, G_OPTION_ARG_STRING, &catalog_id, N_("A catalogue entry (already downloaded) instead of a file"), N_("ID") },
+    { "catalog", 0, 0, G_OPTION_ARG_STRING, &catalog_id, N_("A catalogue entry instead of a file (downloaded if needed)"), N_("ID") },
     { "interface", 'i', 0, G_OPTION_ARG_STRING, &interface, N_("Wired interface the router is connected to"), N_("IF") },
     { "path", 0, 0, G_OPTION_ARG_STRING, &path_s, N_("auto (default), web or recovery"), N_("PATH") },
     { "board", 0, 0, G_OPTION_ARG_STRING, &board_id, N_("The router's board (MPR-A1, MPR-A2, MPR-L8, A5-V11)"), N_("BOARD") },
@@ -488,8 +458,8 @@ mpf_cli_flash (int argc, char **argv)
       g_printerr (_("Unknown board “%s”.\n"), board_id);
       return MPF_CLI_EXIT_USAGE;
     }
-  catalog = mpf_catalog_new_default (NULL);
-  if (catalog_id != NULL && (image = catalog_file (catalog, catalog_id, &error)) == NULL)
+  catalog = mpf_catalog_new_for_user (NULL);
+  if (catalog_id != NULL && (image = mpf_cli_catalog_get_file (catalog, catalog_id, &error)) == NULL)
     {
       g_printerr ("%s\n", error->message);
       return MPF_CLI_EXIT_IO;

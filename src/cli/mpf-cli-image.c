@@ -71,7 +71,7 @@ static MpfCatalog *
 load_catalog (void)
 {
   g_autoptr(GError) error = NULL;
-  MpfCatalog *catalog = mpf_catalog_new_default (&error);
+  MpfCatalog *catalog = mpf_catalog_new_for_user (&error);
 
   /* The built-in catalogue is tested; if it ever fails, judge without it. */
   if (catalog == NULL)

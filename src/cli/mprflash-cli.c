@@ -6,12 +6,14 @@
 
 #include "mpf-cli.h"
 #include "mpf-i18n.h"
+#include "mpf-cli-catalog.h"
 #include "mpf-cli-detect.h"
 #include "mpf-cli-flash.h"
 #include "mpf-cli-tftp-serve.h"
 
 /* One row per subcommand; keep in alphabetical order. */
 static const MpfCliCommand commands[] = {
+  { "catalog", N_("List the firmware images mprflash knows and download them"), mpf_cli_catalog },
   { "detect", N_("Find the router on the cable and tell what it runs"), mpf_cli_detect },
   { "flash", N_("Flash the router: find it, choose the way, flash, verify, give the network back"), mpf_cli_flash },
   { "image", N_("Inspect, check, encode and decode firmware files"), mpf_cli_image },

@@ -305,6 +305,15 @@ mpf_catalog_new_default (GError **error)
   return mpf_catalog_new_from_data (text, (gssize) len, error);
 }
 
+MpfCatalog *
+mpf_catalog_new_for_user (GError **error)
+{
+  const char *path = g_getenv ("MPF_CATALOG_FILE");
+
+  return path != NULL && *path != '\0' ? mpf_catalog_new_from_file (path, error)
+                                       : mpf_catalog_new_default (error);
+}
+
 guint
 mpf_catalog_get_n_entries (MpfCatalog *self)
 {

@@ -34,6 +34,9 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (MpfCatalog, mpf_catalog, MPF, CATALOG, GObject)
 
 MpfCatalog *mpf_catalog_new_default (GError **error);   /* built-in data/catalog.json */
+/* The catalogue the front ends show: the file named by MPF_CATALOG_FILE
+ * (a mirror's list, tests) when set, else the built-in one. */
+MpfCatalog *mpf_catalog_new_for_user (GError **error);
 MpfCatalog *mpf_catalog_new_from_data (const char *json, gssize len, GError **error);
 MpfCatalog *mpf_catalog_new_from_file (const char *path, GError **error);
 guint       mpf_catalog_get_n_entries (MpfCatalog *self);

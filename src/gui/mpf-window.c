@@ -1046,11 +1046,7 @@ mpf_window_init (MpfWindow *self)
   gtk_widget_set_visible (self->sandbox_note, self->sandboxed);
   adw_window_title_set_subtitle (self->window_title, _("Welcome"));
 
-  /* MPF_CATALOG_FILE: another catalogue (tests, a mirror's list). */
-  if (g_getenv ("MPF_CATALOG_FILE") != NULL)
-    self->catalog = mpf_catalog_new_from_file (g_getenv ("MPF_CATALOG_FILE"), &error);
-  else
-    self->catalog = mpf_catalog_new_default (&error);
+  self->catalog = mpf_catalog_new_for_user (&error);
   if (self->catalog == NULL)
     g_warning ("No firmware catalogue: %s", error->message);
 
