@@ -35,6 +35,8 @@ static const struct {
   { "serve-tftp", MPF_HELPER_OP_SERVE_TFTP },
   { "serve-stop", MPF_HELPER_OP_SERVE_STOP },
   { "quit",       MPF_HELPER_OP_QUIT },
+  { "capture-start", MPF_HELPER_OP_CAPTURE_START },
+  { "capture-dump",  MPF_HELPER_OP_CAPTURE_DUMP },
 };
 
 const char *
@@ -236,9 +238,11 @@ parse_fields (JsonObject *o, MpfHelperRequest *req, GError **error)
     case MPF_HELPER_OP_HELLO:
     case MPF_HELPER_OP_SERVE_STOP:
     case MPF_HELPER_OP_QUIT:
+    case MPF_HELPER_OP_CAPTURE_DUMP:
       return TRUE;
 
     case MPF_HELPER_OP_WATCH:
+    case MPF_HELPER_OP_CAPTURE_START:
       return get_interface (o, req, error);
 
     case MPF_HELPER_OP_ARP_PROBE:

@@ -48,6 +48,8 @@ typedef enum {
   MPF_HELPER_OP_SERVE_TFTP,
   MPF_HELPER_OP_SERVE_STOP,
   MPF_HELPER_OP_QUIT,
+  MPF_HELPER_OP_CAPTURE_START,
+  MPF_HELPER_OP_CAPTURE_DUMP,
 } MpfHelperOp;
 
 typedef enum {
@@ -75,7 +77,7 @@ const MpfHelperAddress *mpf_helper_address_lookup_ip (const char *ip);
 typedef struct {
   gint64              id;          /* -1 when the line had no usable id */
   MpfHelperOp         op;
-  char               *interface;   /* watch, arp-probe, addr-*, serve-tftp */
+  char               *interface;   /* watch, arp-probe, addr-*, serve-tftp, capture-start */
   const MpfHelperAddress *address; /* addr-*, serve-tftp */
   guint               probe_mask;  /* arp-probe: bit i = mpf_helper_probe_targets()[i] */
   guint64             size;        /* image */

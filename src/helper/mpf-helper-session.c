@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mpf-helper-capture.h"
 #include "mpf-helper-caps.h"
 #include "mpf-helper-iface.h"
 #include "mpf-helper-netlink.h"
@@ -24,6 +25,7 @@ struct _MpfHelperSession {
   GPtrArray          *added;      /* const MpfHelperAddress*, in the order added */
 
   MpfHelperWatch     *watch;
+  MpfHelperCapture   *capture;    /* the session capture, once started */
   MpfHelperTftp      *tftp;
 
   /* The image being received, then the complete one. */
@@ -94,6 +96,7 @@ mpf_helper_session_free (MpfHelperSession *self)
   g_ptr_array_unref (self->added);
   mpf_helper_tftp_free (self->tftp);
   mpf_helper_watch_free (self->watch);
+  mpf_helper_capture_free (self->capture);
   reset_image (self);
   g_clear_pointer (&self->complete_image, g_bytes_unref);
   g_free (self);
@@ -403,6 +406,51 @@ op_serve_tftp (MpfHelperSession *self, const MpfHelperRequest *req, GError **err
   return TRUE;
 }
 
+static gboolean
+op_capture_start (MpfHelperSession *self, const MpfHelperRequest *req, GError **error)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+
+  if (!use_interface (self, req->interface, error) || !ensure_watch (self, error))
+    return FALSE;
+  /* A second start keeps what was recorded. */
+  if (self->capture == NULL)
+    {
+      self->capture = mpf_helper_capture_new (self->iface.mac);
+      mpf_helper_watch_set_capture (self->watch, self->capture);
+    }
+  json_object_set_int_member (o, "max_bytes", MPF_HELPER_CAPTURE_MAX);
+  reply_ok (self, req, o);
+  return TRUE;
+}
+
+static gboolean
+op_capture_dump (MpfHelperSession *self, const MpfHelperRequest *req, GError **error)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autoptr(GBytes) pcap = NULL;
+  g_autofree char *b64 = NULL;
+  gsize size;
+
+  if (self->capture == NULL)
+    {
+      g_set_error_literal (error, MPF_HELPER_ERROR, MPF_HELPER_ERROR_STATE,
+                           _("The packet capture was not started"));
+      return FALSE;
+    }
+  pcap = mpf_helper_capture_dump (self->capture, error);
+  if (pcap == NULL)
+    return FALSE;
+  b64 = g_base64_encode (g_bytes_get_data (pcap, &size), size);
+  json_object_set_string_member (o, "pcap", b64);
+  json_object_set_int_member (o, "size", (gint64) size);
+  json_object_set_int_member (o, "packets", mpf_helper_capture_get_packets (self->capture));
+  json_object_set_int_member (o, "dropped", (gint64) mpf_helper_capture_get_dropped (self->capture));
+  json_object_set_int_member (o, "redacted", (gint64) mpf_helper_capture_get_redacted (self->capture));
+  reply_ok (self, req, o);
+  return TRUE;
+}
+
 void
 mpf_helper_session_handle (MpfHelperSession       *self,
                            const MpfHelperRequest *req)
@@ -443,6 +491,12 @@ mpf_helper_session_handle (MpfHelperSession       *self,
       break;
     case MPF_HELPER_OP_QUIT:
       reply_ok (self, req, NULL);
+      break;
+    case MPF_HELPER_OP_CAPTURE_START:
+      ok = op_capture_start (self, req, &error);
+      break;
+    case MPF_HELPER_OP_CAPTURE_DUMP:
+      ok = op_capture_dump (self, req, &error);
       break;
     default:
       g_assert_not_reached ();

@@ -20,6 +20,7 @@ struct _MpfHelperWatch {
   pcap_t        *pcap;
   guint          source;
   gboolean       started;
+  MpfHelperCapture *capture; /* not owned; NULL until capture-start */
   GHashTable    *last_seen; /* key string -> gint64 time */
 };
 
@@ -75,13 +76,11 @@ packet_cb (u_char *user, const struct pcap_pkthdr *hdr, const u_char *bytes)
   MpfHelperWatch *self = (MpfHelperWatch *) user;
   MpfHelperSeen seen;
 
-  if (mpf_helper_frame_classify (bytes, hdr->caplen, self->iface.mac, &seen))
+  if (self->capture != NULL)
+    mpf_helper_capture_add (self->capture, hdr, bytes);
+  /* The classifier ignores our own frames (seen once capturing). */
+  if (self->started && mpf_helper_frame_classify (bytes, hdr->caplen, self->iface.mac, &seen))
     report (self, &seen);
-}
-
-static void
-noop_cb (u_char *user, const struct pcap_pkthdr *hdr, const u_char *bytes)
-{
 }
 
 static gboolean
@@ -93,8 +92,7 @@ readable_cb (int fd, GIOCondition cond, gpointer user_data)
     goto fail;
   /* Drain what is queued; unstarted watches still read so the kernel
    * buffer does not fill with stale frames. */
-  if (pcap_dispatch (self->pcap, 64, self->started ? packet_cb : noop_cb,
-                     (u_char *) self) == PCAP_ERROR)
+  if (pcap_dispatch (self->pcap, 64, packet_cb, (u_char *) self) == PCAP_ERROR)
     goto fail;
   return G_SOURCE_CONTINUE;
 
@@ -118,7 +116,7 @@ mpf_helper_watch_open (const MpfHelperIface *iface,
   p = pcap_create (iface->name, errbuf);
   if (p == NULL)
     goto fail;
-  pcap_set_snaplen (p, 2048);
+  pcap_set_snaplen (p, MPF_HELPER_CAPTURE_SNAPLEN);
   /* Promiscuous: the router's frames to other hosts still reveal it. */
   pcap_set_promisc (p, 1);
   pcap_set_immediate_mode (p, 1);
@@ -127,7 +125,8 @@ mpf_helper_watch_open (const MpfHelperIface *iface,
       g_strlcpy (errbuf, pcap_geterr (p), sizeof errbuf);
       goto fail;
     }
-  /* Frames we send (probes, TFTP) are not news. */
+  /* Frames we send (probes, TFTP) are not news; the session capture
+   * turns both directions on (mpf_helper_watch_set_capture). */
   pcap_setdirection (p, PCAP_D_IN);
   if (pcap_compile (p, &prog, "arp or ip", 1, PCAP_NETMASK_UNKNOWN) < 0)
     {
@@ -164,6 +163,15 @@ void
 mpf_helper_watch_start (MpfHelperWatch *self)
 {
   self->started = TRUE;
+}
+
+void
+mpf_helper_watch_set_capture (MpfHelperWatch *self, MpfHelperCapture *capture)
+{
+  self->capture = capture;
+  /* Only sets a flag in libpcap (Linux filters the direction in user
+   * space): no privilege needed after the handle is open. */
+  pcap_setdirection (self->pcap, capture != NULL ? PCAP_D_INOUT : PCAP_D_IN);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "mpf-helper-capture.h"
 #include "mpf-helper-iface.h"
 #include "mpf-helper-protocol.h"
 
@@ -19,6 +20,10 @@ MpfHelperWatch *mpf_helper_watch_open  (const MpfHelperIface *iface,
                                         GError              **error);
 /* Starts reporting "seen" events. */
 void            mpf_helper_watch_start (MpfHelperWatch *self);
+/* Stores every frame of both directions in @capture (not owned; NULL
+ * stops), from now on. */
+void            mpf_helper_watch_set_capture (MpfHelperWatch   *self,
+                                              MpfHelperCapture *capture);
 /* Sends one RFC 5227 probe to each target in @mask (bit i =
  * mpf_helper_probe_targets()[i]); returns how many went out. */
 gboolean        mpf_helper_watch_probe (MpfHelperWatch *self,

@@ -428,6 +428,65 @@ mpf_helper_client_serve_stop_async (MpfHelperClient *self, GCancellable *cancell
              callback, user_data);
 }
 
+void
+mpf_helper_client_capture_start_async (MpfHelperClient *self, const char *interface,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(JsonObject) o = iface_args (interface);
+
+  call_bool (self, mpf_helper_client_capture_start_async, "capture-start", o, cancellable,
+             callback, user_data);
+}
+
+/* The helper caps its store at 4 MiB; anything much bigger is not its pcap. */
+#define MAX_CAPTURE_B64 (8 * 1024 * 1024)
+
+static void
+capture_dump_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonObject) reply = mpf_helper_client_call_finish (MPF_HELPER_CLIENT (source), result,
+                                                               &error);
+  const char *b64;
+  guchar *raw;
+  gsize len = 0;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  b64 = json_object_get_string_member_with_default (reply, "pcap", NULL);
+  if (b64 == NULL || strlen (b64) > MAX_CAPTURE_B64)
+    {
+      g_task_return_new_error (task, MPF_HELPER_CLIENT_ERROR, MPF_HELPER_CLIENT_ERROR_PROTOCOL,
+                               _("The helper sent no usable packet capture"));
+      return;
+    }
+  raw = g_base64_decode (b64, &len);
+  g_task_return_pointer (task, g_bytes_new_take (raw, len), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+mpf_helper_client_capture_dump_async (MpfHelperClient *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, mpf_helper_client_capture_dump_async);
+  mpf_helper_client_call_async (self, "capture-dump", NULL, cancellable, capture_dump_cb, task);
+}
+
+GBytes *
+mpf_helper_client_capture_dump_finish (MpfHelperClient *self, GAsyncResult *result,
+                                       GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 gboolean
 mpf_helper_client_finish (MpfHelperClient *self, GAsyncResult *result, GError **error)
 {

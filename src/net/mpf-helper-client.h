@@ -95,6 +95,19 @@ void mpf_helper_client_serve_stop_async (MpfHelperClient *self, GCancellable *ca
 gboolean mpf_helper_client_finish       (MpfHelperClient *self, GAsyncResult *result,
                                          GError **error);
 
+/* The session capture for the diagnostics report (PROTOCOL.md, "Session
+ * capture"): from capture-start on, the helper keeps a bounded, redacted
+ * record of the interface's frames in both directions. Start finishes with
+ * mpf_helper_client_finish(); dump finishes with the pcap file's bytes
+ * (transfer full) and leaves the recording running. */
+void mpf_helper_client_capture_start_async (MpfHelperClient *self, const char *interface,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data);
+void mpf_helper_client_capture_dump_async  (MpfHelperClient *self, GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data);
+GBytes *mpf_helper_client_capture_dump_finish (MpfHelperClient *self, GAsyncResult *result,
+                                               GError **error);
+
 /* Closes the helper's stdin (it undoes everything) and waits for it to
  * exit. Finishes with mpf_helper_client_finish(). */
 void mpf_helper_client_close_async      (MpfHelperClient *self, GCancellable *cancellable,

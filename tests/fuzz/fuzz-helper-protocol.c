@@ -1,11 +1,13 @@
 /* libFuzzer target: the helper's request parser (every line a client could
- * send) and the watcher's frame classifier (every frame on the cable). */
+ * send), the watcher's frame classifier and the session capture's redaction
+ * and cut (every frame on the cable). */
 #include "config.h"
 
 #include <stdint.h>
 
 #include "mpf-helper-frame.h"
 #include "mpf-helper-protocol.h"
+#include "mpf-helper-redact.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -39,5 +41,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (mpf_helper_frame_classify (data, size, own_mac, &seen))
     g_assert (seen.kind != MPF_HELPER_SEEN_NONE);
+
+  {
+    g_autofree guint8 *copy = g_memdup2 (data, size);
+    gsize keep;
+
+    gsize changed = 0, n = mpf_helper_redact_frame (copy, size);
+
+    /* Only ever 'x' in place of a byte (the checksum aside), no more
+     * than it says. */
+    for (gsize i = 0; i < size; i++)
+      if (copy[i] != data[i] && copy[i] != 'x')
+        changed++;
+    g_assert (n <= size);
+    g_assert (changed <= 2);
+    keep = mpf_helper_capture_keep (copy, size, own_mac);
+    g_assert (keep <= size);
+  }
   return 0;
 }

@@ -198,6 +198,23 @@ test_serve (void)
 }
 
 static void
+test_capture (void)
+{
+  g_auto(MpfHelperRequest) start = { 0 };
+  g_auto(MpfHelperRequest) dump = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (parse ("{\"id\":3,\"op\":\"capture-start\",\"interface\":\"eth0\"}", &start, &error));
+  g_assert_cmpint (start.op, ==, MPF_HELPER_OP_CAPTURE_START);
+  g_assert_cmpstr (start.interface, ==, "eth0");
+  g_assert_true (parse ("{\"id\":4,\"op\":\"capture-dump\"}", &dump, &error));
+  g_assert_cmpint (dump.op, ==, MPF_HELPER_OP_CAPTURE_DUMP);
+  expect_error ("{\"id\":5,\"op\":\"capture-start\"}", MPF_HELPER_ERROR_BAD_REQUEST, 5);
+  expect_error ("{\"id\":5,\"op\":\"capture-start\",\"interface\":\"a/b\"}",
+                MPF_HELPER_ERROR_BAD_INTERFACE, 5);
+}
+
+static void
 test_line_cap (void)
 {
   g_autofree char *line = g_malloc (MPF_HELPER_MAX_LINE + 2);
@@ -307,6 +324,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/helper-protocol/malformed", test_malformed);
   g_test_add_func ("/helper-protocol/unknown-op", test_unknown_op);
+  g_test_add_func ("/helper-protocol/capture", test_capture);
   g_test_add_func ("/helper-protocol/interface-syntax", test_interface_syntax);
   g_test_add_func ("/helper-protocol/addresses", test_addresses);
   g_test_add_func ("/helper-protocol/probe-targets", test_probe_targets);
