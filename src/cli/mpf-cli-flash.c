@@ -36,6 +36,7 @@ typedef struct {
   gint64           stage_started_us;
   int              last_decile;
   gboolean         bar_shown;
+  GError          *error;         /* how the run failed, for the report */
 } Flash;
 
 /* ---- output -------------------------------------------------------------------- */
@@ -291,6 +292,8 @@ report_failure (Flash *f, const GError *error)
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   f->exit_code = cancelled ? 130 : MPF_CLI_EXIT_REFUSED;
+  if (f->error == NULL)
+    f->error = g_error_copy (error);
   end_bar (f);
   if (f->json)
     json_result (f, FALSE, error);
@@ -398,11 +401,38 @@ interrupted_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --report FILE: the same diagnostics report as the window's "Save
+ * Diagnostics Report…" (the log is redacted by the job, the capture by the
+ * helper), written once the job gave the network back. */
+static gboolean
+write_report (Flash *f, const char *path, gboolean demo, GError **error)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format_iso8601 (now);
+  g_autofree char *log = mpf_flash_job_dup_log (f->job);
+  g_autoptr(GBytes) pcap = NULL;
+  const char *why = NULL;
+
+  g_string_append_printf (s, "mprflash %s diagnostics report (mprflash-cli flash)\ncreated: %s\nmode: %s\n",
+                          PACKAGE_VERSION, when, demo ? "demo (simulated router)" : "real");
+  if (f->error != NULL)
+    g_string_append_printf (s, "error: %s %d: %s\n", g_quark_to_string (f->error->domain),
+                            f->error->code, f->error->message);
+  g_string_append (s, "\n== job log (JSON lines) ==\n");
+  g_string_append (s, log != NULL && *log != '\0' ? log : "(none)\n");
+  pcap = mpf_flash_job_dup_capture (f->job, &why);
+  mpf_flash_capture_append_report (s, pcap, why);
+  return g_file_set_contents_full (path, s->str, (gssize) s->len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
+}
+
 int
 mpf_cli_flash (int argc, char **argv)
 {
   g_autofree char *image = NULL, *catalog_id = NULL, *interface = NULL, *path_s = NULL;
   g_autofree char *board_id = NULL, *goal_s = NULL, *password_file = NULL, *demo_control = NULL;
+  g_autofree char *report_path = NULL;
   int demo_http = 0, demo_tftp = 0;
   gboolean yes = FALSE, json = FALSE;
   const GOptionEntry entries[] = {
@@ -415,6 +445,7 @@ mpf_cli_flash (int argc, char **argv)
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask before flashing; allow a name rewrite"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the job's events as JSON lines"), NULL },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the router's web password from this file"), N_("FILE") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &report_path, N_("Write a diagnostics report (log and packet capture) to this file"), N_("FILE") },
     { "demo-control", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &demo_control, "simulated router's control socket (demo)", NULL },
     { "demo-http-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &demo_http, "demo router's HTTP port", NULL },
     { "demo-tftp-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &demo_tftp, "demo TFTP port", NULL },
@@ -536,6 +567,18 @@ mpf_cli_flash (int argc, char **argv)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   end_bar (&f);
+  if (report_path != NULL)
+    {
+      g_autoptr(GError) report_error = NULL;
+
+      if (!write_report (&f, report_path, demo_control != NULL, &report_error))
+        {
+          g_printerr (_("Could not write the report: %s\n"), report_error->message);
+          if (f.exit_code == MPF_CLI_EXIT_OK)
+            f.exit_code = MPF_CLI_EXIT_IO;
+        }
+    }
+  g_clear_error (&f.error);
   g_signal_handlers_disconnect_by_data (f.job, &f);
   g_object_unref (f.job);
   g_object_unref (f.verdict);

@@ -16,6 +16,9 @@ struct _MpfFlashEnvReal {
   gboolean         image_sent;
   gboolean         serving;
   gboolean         watching;
+  gboolean         capturing;   /* this helper records the session */
+  GBytes          *capture;     /* pcap saved from the helpers closed so far */
+  char            *capture_why; /* why there is none, for the report */
 };
 
 static void env_iface_init (MpfFlashEnvInterface *iface);
@@ -124,6 +127,51 @@ helper_exited_cb (MpfHelperClient *client, int status, MpfFlashEnvReal *self)
 }
 
 static void
+capture_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(MpfFlashEnvReal) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The capture only serves the report: a failure is noted, not fatal. */
+  if (!mpf_helper_client_finish (MPF_HELPER_CLIENT (source), result, &error))
+    {
+      g_autoptr(JsonObject) o = json_object_new ();
+
+      if (MPF_HELPER_CLIENT (source) == self->helper)
+        self->capturing = FALSE;
+      g_free (self->capture_why);
+      self->capture_why = g_strdup_printf ("the helper could not capture: %s", error->message);
+      json_object_set_string_member (o, "message", error->message);
+      mpf_flash_env_emit (MPF_FLASH_ENV (self), "capture-error", o);
+    }
+}
+
+/* Appends the records of @pcap to the capture saved so far: every helper
+ * writes the same link type and snap length, so the second file's global
+ * header (24 bytes) is all that differs. */
+static void
+keep_capture (MpfFlashEnvReal *self, GBytes *pcap)
+{
+  g_autoptr(GByteArray) all = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (pcap, &size);
+
+  if (self->capture == NULL)
+    {
+      self->capture = g_bytes_ref (pcap);
+      return;
+    }
+  if (size <= 24)
+    return;
+  all = g_byte_array_new ();
+  g_byte_array_append (all, g_bytes_get_data (self->capture, NULL),
+                       (guint) g_bytes_get_size (self->capture));
+  g_byte_array_append (all, data + 24, (guint) (size - 24));
+  g_bytes_unref (self->capture);
+  self->capture = g_byte_array_free_to_bytes (g_steal_pointer (&all));
+}
+
+static void
 helper_new_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -141,6 +189,12 @@ helper_new_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->image_sent = self->serving = self->watching = FALSE;
   g_signal_connect_object (helper, "event", G_CALLBACK (helper_event_cb), self, 0);
   g_signal_connect_object (helper, "exited", G_CALLBACK (helper_exited_cb), self, 0);
+  /* The diagnostics report's capture starts with the helper; the helper
+   * answers in order, so it records everything asked of it from now on. */
+  self->capturing = self->interface != NULL;
+  if (self->capturing)
+    mpf_helper_client_capture_start_async (helper, self->interface, NULL, capture_started_cb,
+                                           g_object_ref (self));
   g_task_return_boolean (task, TRUE);
 }
 
@@ -408,6 +462,32 @@ helper_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+capture_dumped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  MpfFlashEnvReal *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pcap = mpf_helper_client_capture_dump_finish (MPF_HELPER_CLIENT (source),
+                                                                  result, &error);
+  g_autoptr(JsonObject) o = json_object_new ();
+
+  if (pcap != NULL)
+    {
+      keep_capture (self, pcap);
+      json_object_set_int_member (o, "bytes", (gint64) g_bytes_get_size (pcap));
+      mpf_flash_env_emit (MPF_FLASH_ENV (self), "capture-saved", o);
+    }
+  else
+    {
+      g_free (self->capture_why);
+      self->capture_why = g_strdup_printf ("the helper's capture could not be read: %s", error->message);
+      json_object_set_string_member (o, "message", error->message);
+      mpf_flash_env_emit (MPF_FLASH_ENV (self), "capture-error", o);
+    }
+  mpf_helper_client_close_async (MPF_HELPER_CLIENT (source), NULL, helper_closed_cb, task);
+}
+
+static void
 close_helper (GTask *task)
 {
   MpfFlashEnvReal *self = g_task_get_source_object (task);
@@ -416,8 +496,21 @@ close_helper (GTask *task)
   self->serving = self->watching = self->image_sent = FALSE;
   if (self->helper != NULL && mpf_helper_client_is_running (self->helper))
     {
+      /* The capture lives in the helper: fetch it before the helper goes. */
+      if (self->capturing)
+        {
+          self->capturing = FALSE;
+          mpf_helper_client_capture_dump_async (self->helper, NULL, capture_dumped_cb, task);
+          return;
+        }
       mpf_helper_client_close_async (self->helper, NULL, helper_closed_cb, task);
       return;
+    }
+  if (self->capturing)
+    {
+      self->capturing = FALSE;
+      g_free (self->capture_why);
+      self->capture_why = g_strdup ("the helper stopped before its capture was saved");
     }
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
@@ -517,6 +610,18 @@ real_describe (MpfFlashEnv *env)
   return "real";
 }
 
+GBytes *
+mpf_flash_env_real_dup_capture (MpfFlashEnvReal *self, const char **why_none)
+{
+  g_return_val_if_fail (MPF_IS_FLASH_ENV_REAL (self), NULL);
+  if (why_none != NULL)
+    *why_none = self->capture != NULL ? NULL
+                : self->capture_why != NULL ? self->capture_why
+                : self->capturing ? "the helper is still running"
+                : "the helper did not run";
+  return self->capture != NULL ? g_bytes_ref (self->capture) : NULL;
+}
+
 static void
 env_iface_init (MpfFlashEnvInterface *iface)
 {
@@ -538,6 +643,8 @@ mpf_flash_env_real_finalize (GObject *object)
   MpfFlashEnvReal *self = MPF_FLASH_ENV_REAL (object);
 
   g_free (self->interface);
+  g_clear_pointer (&self->capture, g_bytes_unref);
+  g_free (self->capture_why);
   g_clear_object (&self->netconfig);
   g_clear_object (&self->helper);
   g_clear_object (&self->monitor);

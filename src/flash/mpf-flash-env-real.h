@@ -12,4 +12,12 @@ G_DECLARE_FINAL_TYPE (MpfFlashEnvReal, mpf_flash_env_real, MPF, FLASH_ENV_REAL, 
 
 MpfFlashEnv *mpf_flash_env_real_new (void);
 
+/* The session's packet capture (a pcap file) for the diagnostics report:
+ * the helper records from its start, and restore fetches the record before
+ * closing it (every helper of this environment, one after the other).
+ * NULL when there is none; then @why_none (nullable) gets why, in English
+ * for the report ("the helper did not run", ...). */
+GBytes      *mpf_flash_env_real_dup_capture (MpfFlashEnvReal *self,
+                                             const char     **why_none);
+
 G_END_DECLS

@@ -1671,6 +1671,47 @@ mpf_flash_job_dup_log (MpfFlashJob *self)
   return g_strdup (self->log->str);
 }
 
+void
+mpf_flash_capture_append_report (GString *report, GBytes *pcap, const char *why_none)
+{
+  g_autofree char *b64 = NULL;
+  const guint8 *data;
+  gsize size = 0, len;
+
+  g_string_append (report, "\n== packet capture (pcap, base64) ==\n");
+  if (pcap == NULL)
+    {
+      g_string_append_printf (report, "no packet capture: %s\n", why_none != NULL ? why_none : "none was made");
+      return;
+    }
+  data = g_bytes_get_data (pcap, &size);
+  b64 = g_base64_encode (data, size);
+  g_string_append_printf (report,
+                          "%" G_GSIZE_FORMAT " bytes recorded by mprflash-helper; passwords and session tokens "
+                          "are overwritten with x.\n"
+                          "To get the .pcap back: sed -n '/^BEGIN PCAP$/,/^END PCAP$/{//!p}' REPORT | base64 -d > session.pcap\n"
+                          "BEGIN PCAP\n", size);
+  len = strlen (b64);
+  for (gsize i = 0; i < len; i += 76)
+    {
+      g_string_append_len (report, b64 + i, (gssize) MIN (76, len - i));
+      g_string_append_c (report, '\n');
+    }
+  g_string_append (report, "END PCAP\n");
+}
+
+GBytes *
+mpf_flash_job_dup_capture (MpfFlashJob *self, const char **why_none)
+{
+  g_return_val_if_fail (MPF_IS_FLASH_JOB (self), NULL);
+  if (self->env != NULL && MPF_IS_FLASH_ENV_REAL (self->env))
+    return mpf_flash_env_real_dup_capture (MPF_FLASH_ENV_REAL (self->env), why_none);
+  /* The demo runs no helper: nothing on the wire is ours to record. */
+  if (why_none != NULL)
+    *why_none = self->demo_control != NULL ? "the helper did not run (demo)" : "the helper did not run";
+  return NULL;
+}
+
 /* ---- GObject -------------------------------------------------------------------------- */
 
 static void

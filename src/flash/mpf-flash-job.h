@@ -190,9 +190,25 @@ const MpfFlashPlan  *mpf_flash_job_get_plan (MpfFlashJob *self);
  * plan {...}, prompt {prompt, text}, answer {answer; "(redacted)" for
  * passwords}, web {line}, net {event, fields} (helper/TFTP/carrier events),
  * note, timeout, error {domain, code, message}, restored, restore-error.
+ * The helper's session capture shows as net records "capture-saved"
+ * {bytes} or "capture-error" {message}.
  *
  * Tests and diagnostics: MPF_FLASH_TIMEOUT_SCALE (0 < x <= 10) multiplies
  * every stage's time limit. */
 char                *mpf_flash_job_dup_log (MpfFlashJob *self);
+/* The packet capture of the session for the diagnostics report: a classic
+ * pcap file (Ethernet) recorded by mprflash-helper from its start until
+ * RESTORE closed it, passwords and session tokens overwritten with 'x'
+ * (src/helper/PROTOCOL.md, "Session capture"). Complete once flash_async or
+ * restore_async has finished. NULL when there is none (the demo, or
+ * NetworkManager did everything and the helper never ran); then @why_none
+ * (nullable) gets why, in English for the report, e.g. "the helper did not
+ * run (demo)". */
+GBytes              *mpf_flash_job_dup_capture (MpfFlashJob *self, const char **why_none);
+/* The report section both front ends write: "== packet capture (pcap,
+ * base64) ==", a line on how to turn it back into a .pcap, then the base64
+ * between "BEGIN PCAP" and "END PCAP" lines; or "no packet capture: WHY". */
+void                 mpf_flash_capture_append_report (GString *report, GBytes *pcap,
+                                                      const char *why_none);
 
 G_END_DECLS

@@ -70,6 +70,8 @@ struct _MpfWindow
   GCancellable    *verdict_cancellable;
   GError          *last_error;
   char            *last_log;
+  GBytes          *last_capture;     /* the helper's session capture, nullable */
+  char            *last_capture_why; /* why there is none */
 };
 
 G_DEFINE_FINAL_TYPE (MpfWindow, mpf_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -594,6 +596,14 @@ flashed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_free (self->last_log);
   self->last_log = mpf_flash_job_dup_log (job);
+  g_clear_pointer (&self->last_capture, g_bytes_unref);
+  g_clear_pointer (&self->last_capture_why, g_free);
+  {
+    const char *why = NULL;
+
+    self->last_capture = mpf_flash_job_dup_capture (job, &why);
+    self->last_capture_why = g_strdup (why);
+  }
   if (job != self->job)
     return;
   set_flashing (self, FALSE);
@@ -767,6 +777,19 @@ build_report (MpfWindow *self)
       g_string_append (s, "\n== simulated router log ==\n");
       g_string_append (s, router_log != NULL ? router_log : "(none)\n");
     }
+  /* Redacted by the helper before it was ever stored. */
+  if (self->last_log != NULL)
+    mpf_flash_capture_append_report (s, self->last_capture, self->last_capture_why);
+  else if (self->job != NULL)
+    {
+      const char *why = NULL;
+      g_autoptr(GBytes) pcap = mpf_flash_job_dup_capture (self->job, &why);
+
+      mpf_flash_capture_append_report (s, pcap, why);
+    }
+  else
+    mpf_flash_capture_append_report (s, NULL, self->demo ? "the helper did not run (demo)"
+                                                         : "the helper did not run");
   return g_string_free_to_bytes (g_steal_pointer (&s));
 }
 
@@ -911,6 +934,8 @@ mpf_window_dispose (GObject *object)
   g_clear_pointer (&self->image_path, g_free);
   g_clear_pointer (&self->link_name, g_free);
   g_clear_pointer (&self->last_log, g_free);
+  g_clear_pointer (&self->last_capture, g_bytes_unref);
+  g_clear_pointer (&self->last_capture_why, g_free);
   g_clear_error (&self->last_error);
   g_clear_error (&self->demo_error);
 

@@ -430,7 +430,8 @@ op_capture_dump (MpfHelperSession *self, const MpfHelperRequest *req, GError **e
   g_autoptr(JsonObject) o = json_object_new ();
   g_autoptr(GBytes) pcap = NULL;
   g_autofree char *b64 = NULL;
-  gsize size;
+  const guint8 *data;
+  gsize size = 0;
 
   if (self->capture == NULL)
     {
@@ -441,7 +442,8 @@ op_capture_dump (MpfHelperSession *self, const MpfHelperRequest *req, GError **e
   pcap = mpf_helper_capture_dump (self->capture, error);
   if (pcap == NULL)
     return FALSE;
-  b64 = g_base64_encode (g_bytes_get_data (pcap, &size), size);
+  data = g_bytes_get_data (pcap, &size);
+  b64 = g_base64_encode (data, size);
   json_object_set_string_member (o, "pcap", b64);
   json_object_set_int_member (o, "size", (gint64) size);
   json_object_set_int_member (o, "packets", mpf_helper_capture_get_packets (self->capture));

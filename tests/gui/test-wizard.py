@@ -235,9 +235,11 @@ def scenario_failure():
     check("the report is saved in the chosen folder", report)
     if report:
         # The file appears before its last byte is written (GLib creates a new
-        # file in place): read it once the router log section, its end, is there.
+        # file in place): read it once the packet capture section, its end, is there.
         path = os.path.join(home, report[0])
-        text = wait_for("whole report", lambda: (lambda t: t if "== simulated router log ==" in t else None)(open(path).read()), 20) or open(path).read()
+        text = wait_for("whole report", lambda: (lambda t: t if "\nno packet capture: " in t else None)(open(path).read()), 20) or open(path).read()
+        check("the demo's report says why it has no packet capture",
+              "== packet capture (pcap, base64) ==\nno packet capture: the helper did not run (demo)\n" in text, text[-500:])
         check("the report holds the job log and the error", '"kind":"error"' in text.replace(" ", "")
               and "upload" in text.lower(), text[-2000:])
         job_log = text.split("== simulated router log ==")[0]
