@@ -92,6 +92,11 @@ struct _MpfFlashJob {
   guint          poll_generation;
   gboolean       seen_gone;
   char          *back_address;
+  /* What proves the restart after a web upgrade (logged as "restart-check"). */
+  const char    *gone_evidence;    /* "http" (the old web server stopped answering), "carrier"; NULL: none seen */
+  gint64         gone_us;          /* when it was first seen gone */
+  gint64         back_us;          /* when something answered again after that */
+  guint          failed_polls;
 };
 
 enum {
@@ -599,6 +604,27 @@ begin_phase (MpfFlashJob *self, gpointer source_tag, GCancellable *cancellable,
 
 static void on_tftp_event (MpfFlashJob *self, const char *name, JsonObject *fields);
 
+/* The router was seen gone after the image went out: evidence of its restart. */
+static void
+note_gone (MpfFlashJob *self, const char *evidence)
+{
+  self->seen_gone = TRUE;
+  if (self->gone_evidence != NULL)
+    return;
+  self->gone_evidence = evidence;
+  self->gone_us = g_get_monotonic_time ();
+  log_text (self, "note", "gone", evidence);
+}
+
+static void
+forget_gone (MpfFlashJob *self)
+{
+  self->seen_gone = FALSE;
+  self->gone_evidence = NULL;
+  self->gone_us = self->back_us = 0;
+  self->failed_polls = 0;
+}
+
 static void
 env_event_cb (MpfFlashEnv *env, const char *name, JsonObject *fields, MpfFlashJob *self)
 {
@@ -631,9 +657,9 @@ env_event_cb (MpfFlashEnv *env, const char *name, JsonObject *fields, MpfFlashJo
                                            "was written. Power it on with reset held and try again.")));
       else if (carrier && self->stage == MPF_FLASH_STAGE_WRITING && self->plan != NULL
                && self->plan->path == MPF_FLASH_PATH_WEB)
-        self->seen_gone = TRUE;
+        note_gone (self, "carrier");   /* back up: it was down */
       else if (!carrier && (self->stage == MPF_FLASH_STAGE_WRITING || self->stage == MPF_FLASH_STAGE_REBOOTING))
-        self->seen_gone = TRUE;
+        note_gone (self, "carrier");
       return;
     }
   if (g_str_equal (name, "helper-exited"))
@@ -1047,12 +1073,18 @@ poll_answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       poll_chain_free (chain);
       return;
     }
+  if (body == NULL && is_old)
+    self->failed_polls++;
+  else if (body != NULL && self->gone_us != 0 && self->back_us == 0)
+    self->back_us = g_get_monotonic_time ();
+  if (self->stage == MPF_FLASH_STAGE_REBOOTING && body == NULL && is_old)
+    note_gone (self, "http");
   if (self->stage == MPF_FLASH_STAGE_WRITING)
     {
       if (body == NULL && is_old)
         {
           /* The old firmware's web server went away: the router restarts. */
-          self->seen_gone = TRUE;
+          note_gone (self, "http");
           set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
         }
       else if (body != NULL && (!is_old || self->seen_gone))
@@ -1128,9 +1160,50 @@ writing_timed_out (MpfFlashJob *self)
     log_text (self, "note", "text", "no flash-done (opcode 9) within the writing window; not proof of failure");
   else
     log_text (self, "note", "text", "the web server never went away while writing; checking what runs now");
+  /* Only to take the next answer for the new firmware's: not evidence of a
+   * restart (gone_evidence stays unset; the restart check decides). */
   self->seen_gone = TRUE;
   set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("Waiting for the router to start the new firmware…"));
   poll_start (self);
+}
+
+/* After a web upgrade the same family answering again is no proof that the
+ * new firmware runs: the old one may simply have kept running. Proof is a
+ * different family, the family's restart rule (data/fingerprints.json:
+ * the sign-in made before the upload is forgotten), or the router seen gone
+ * (HTTP or carrier) after the upload. What was seen goes into the log so a
+ * diagnostics report can correct the rule. */
+static gboolean
+restart_proven (MpfFlashJob *self, MpfIdentify *id, MpfFamily before, MpfFamily now)
+{
+  const char *rule_family = NULL;
+  JsonObject *o = json_object_new ();
+  gboolean same = now == before || (is_stock (now) && is_stock (before));
+  MpfRestartSign sign = mpf_fingerprint_restart_sign (self->rules, mpf_family_to_string (before),
+                                                      mpf_identify_get_address (id),
+                                                      mpf_identify_get_observations (id), &rule_family);
+  gboolean proven;
+
+  if (!same)
+    proven = TRUE;
+  else if (sign == MPF_RESTART_SIGN_HELD)
+    proven = FALSE;
+  else if (sign == MPF_RESTART_SIGN_FRESH)
+    proven = TRUE;
+  else
+    proven = self->gone_evidence != NULL;
+
+  json_object_set_string_member (o, "family_before", mpf_family_to_string (before));
+  json_object_set_string_member (o, "family_now", mpf_family_to_string (now));
+  json_object_set_string_member (o, "sign", mpf_restart_sign_to_string (sign));
+  json_object_set_string_member (o, "rule_family", rule_family);
+  json_object_set_string_member (o, "gone", self->gone_evidence);
+  if (self->gone_us != 0 && self->back_us != 0)
+    json_object_set_int_member (o, "unreachable_ms", (self->back_us - self->gone_us) / 1000);
+  json_object_set_int_member (o, "failed_polls", self->failed_polls);
+  json_object_set_boolean_member (o, "proven", proven);
+  log_record (self, "restart-check", o);
+  return proven;
 }
 
 static void
@@ -1192,6 +1265,16 @@ verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         msg = g_strdup_printf (_("The router came back running %s, not the firmware that was sent. Try again."),
                                mpf_family_display_name (now));
       fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_OLD_FIRMWARE, msg));
+      g_object_unref (self);
+      return;
+    }
+  if (self->plan->path == MPF_FLASH_PATH_WEB
+      && !restart_proven (self, MPF_IDENTIFY (source), before, now))
+    {
+      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NOT_RESTARTED,
+                                       _("The router did not restart after taking the image, so it is not known "
+                                         "whether the new firmware was written. Unplug the router’s power, plug it "
+                                         "back in, wait two minutes, then run the assistant again to check what it runs.")));
       g_object_unref (self);
       return;
     }
@@ -1501,7 +1584,7 @@ uploaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  self->seen_gone = FALSE;
+  forget_gone (self);
   set_stage (self, MPF_FLASH_STAGE_WRITING,
              _("The router accepted the image and is writing it. Do not unplug it; it restarts by itself…"));
   poll_start (self);
@@ -1623,7 +1706,7 @@ mpf_flash_job_flash_async (MpfFlashJob *self, GCancellable *cancellable,
   if (!begin_phase (self, mpf_flash_job_flash_async, cancellable, callback, user_data))
     return;
   ensure_env (self);
-  self->seen_gone = FALSE;
+  forget_gone (self);
   if (self->plan->path == MPF_FLASH_PATH_WEB)
     start_web (self);
   else

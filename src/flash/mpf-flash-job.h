@@ -117,6 +117,7 @@ typedef enum {
   MPF_FLASH_JOB_ERROR_OLD_FIRMWARE,
   MPF_FLASH_JOB_ERROR_HELPER,
   MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
+  MPF_FLASH_JOB_ERROR_NOT_RESTARTED,   /* a web upgrade's router answered again without having restarted */
 } MpfFlashJobError;
 GQuark mpf_flash_job_error_quark (void);
 

@@ -50,6 +50,8 @@ typedef struct {
   guint      depth;
   MpfLoginScheme login;
   GPtrArray *versions;     /* of Cond* with a regex with one capture group */
+  GPtrArray *restart_fresh; /* of Cond*: a restarted unit (all hold); NULL: no "restart" rule */
+  GPtrArray *restart_held;  /* of Cond*: the unit still holds the session made before */
 } Family;
 
 typedef struct {
@@ -289,6 +291,8 @@ family_free (gpointer data)
 
   g_free (f->id);
   g_ptr_array_unref (f->versions);
+  g_clear_pointer (&f->restart_fresh, g_ptr_array_unref);
+  g_clear_pointer (&f->restart_held, g_ptr_array_unref);
   g_free (f);
 }
 
@@ -504,6 +508,49 @@ probe_known (MpfFingerprint *self, const char *id)
   return FALSE;
 }
 
+/* A non-empty list of conditions (a rule's "all", a restart sign). */
+static GPtrArray *
+parse_conditions (MpfFingerprint *self, JsonArray *all, const char *where, GError **error)
+{
+  g_autoptr(GPtrArray) conds = g_ptr_array_new_with_free_func (cond_free);
+
+  if (all == NULL || json_array_get_length (all) == 0)
+    return fail (error, where, "a non-empty list of conditions is needed"), NULL;
+  for (guint j = 0; j < json_array_get_length (all); j++)
+    {
+      Cond *c = cond_parse (json_array_get_element (all, j), FALSE, where, error);
+
+      if (c == NULL)
+        return NULL;
+      g_ptr_array_add (conds, c);
+      if (!probe_known (self, c->probe))
+        return fail (error, where, "condition names an unknown probe"), NULL;
+    }
+  return g_steal_pointer (&conds);
+}
+
+/* "restart": { "fresh": [conditions], "held": [conditions] } */
+static gboolean
+parse_restart (MpfFingerprint *self, Family *f, JsonObject *o, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, "restart");
+  JsonObject *r;
+
+  if (n == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (n))
+    return fail (error, f->id, "\"restart\" must be an object");
+  r = json_node_get_object (n);
+#define LIST(name) (json_object_has_member (r, name) && JSON_NODE_HOLDS_ARRAY (json_object_get_member (r, name)) \
+                    ? json_object_get_array_member (r, name) : NULL)
+  f->restart_fresh = parse_conditions (self, LIST ("fresh"), f->id, error);
+  if (f->restart_fresh == NULL)
+    return FALSE;
+  f->restart_held = parse_conditions (self, LIST ("held"), f->id, error);
+#undef LIST
+  return f->restart_held != NULL;
+}
+
 static gboolean
 parse_families (MpfFingerprint *self, JsonArray *a, GError **error)
 {
@@ -548,6 +595,8 @@ parse_families (MpfFingerprint *self, JsonArray *a, GError **error)
           if (!probe_known (self, c->probe))
             return fail (error, id, "version extractor names an unknown probe");
         }
+      if (!parse_restart (self, f, o, error))
+        return FALSE;
     }
   if (family_index (self, "unknown") < 0)
     return fail (error, "families", "the family \"unknown\" must exist");
@@ -902,6 +951,52 @@ mpf_fingerprint_match (MpfFingerprint *self, const char *address, GPtrArray *obs
 }
 
 /* ---- GObject ---- */
+
+const char *
+mpf_restart_sign_to_string (MpfRestartSign sign)
+{
+  static const char *const names[] = { "no-rule", "fresh", "held", "unclear" };
+
+  return (guint) sign < G_N_ELEMENTS (names) ? names[sign] : "unknown";
+}
+
+static gboolean
+all_hold (MpfFingerprint *self, GPtrArray *conds, const char *address, GPtrArray *observations)
+{
+  for (guint i = 0; i < conds->len; i++)
+    if (!cond_holds (self, g_ptr_array_index (conds, i), address, observations))
+      return FALSE;
+  return TRUE;
+}
+
+MpfRestartSign
+mpf_fingerprint_restart_sign (MpfFingerprint *self, const char *family_id, const char *address,
+                              GPtrArray *observations, const char **rule_family)
+{
+  int i;
+  const Family *f = NULL;
+  gboolean fresh, held;
+
+  g_return_val_if_fail (MPF_IS_FINGERPRINT (self), MPF_RESTART_SIGN_NO_RULE);
+  if (rule_family != NULL)
+    *rule_family = NULL;
+  /* The nearest family up the tree that has the rule. */
+  for (i = family_index (self, family_id); i >= 0; i = f->parent)
+    {
+      f = g_ptr_array_index (self->families, i);
+      if (f->restart_fresh != NULL)
+        break;
+    }
+  if (i < 0)
+    return MPF_RESTART_SIGN_NO_RULE;
+  if (rule_family != NULL)
+    *rule_family = f->id;
+  fresh = all_hold (self, f->restart_fresh, address, observations);
+  held = all_hold (self, f->restart_held, address, observations);
+  if (fresh == held)
+    return MPF_RESTART_SIGN_UNCLEAR;
+  return fresh ? MPF_RESTART_SIGN_FRESH : MPF_RESTART_SIGN_HELD;
+}
 
 static void
 mpf_fingerprint_finalize (GObject *object)

@@ -97,4 +97,23 @@ const MpfFingerprintProbe *mpf_fingerprint_get_probe (MpfFingerprint *self, guin
 MpfFingerprintResult *mpf_fingerprint_match (MpfFingerprint *self, const char *address,
                                              GPtrArray *observations);
 
+/* Whether a unit restarted, from what it answers to the probes
+ * (data/fingerprints.json, a family's "restart" rule): a web UI that keeps
+ * its sign-in in memory forgets it at a restart. */
+typedef enum {
+  MPF_RESTART_SIGN_NO_RULE,   /* the family (and its ancestors) has no rule */
+  MPF_RESTART_SIGN_FRESH,     /* it answers as a unit that restarted */
+  MPF_RESTART_SIGN_HELD,      /* it still holds the sign-in made before */
+  MPF_RESTART_SIGN_UNCLEAR,   /* neither, or both */
+} MpfRestartSign;
+
+const char     *mpf_restart_sign_to_string (MpfRestartSign sign);   /* "fresh", ... */
+
+/* Pure: applies the restart rule of @family_id (or of its nearest ancestor
+ * that has one) to @observations. @rule_family (nullable) is set to the id
+ * of the family whose rule was used, or NULL. */
+MpfRestartSign  mpf_fingerprint_restart_sign (MpfFingerprint *self, const char *family_id,
+                                              const char *address, GPtrArray *observations,
+                                              const char **rule_family);
+
 G_END_DECLS

@@ -141,6 +141,7 @@ send_state (Client *c)
   add_bool (b, "wrong-credentials", f->wrong_credentials);
   add_str (b, "lan-address", f->lan_address);
   add_bool (b, "reset-still-held", f->reset_still_held);
+  add_bool (b, "no-reboot", f->no_reboot);
   json_builder_end_object (b);
   json_builder_end_object (b);
   send_json (c, b);

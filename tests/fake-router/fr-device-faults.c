@@ -56,6 +56,8 @@ fr_device_set_fault (FrDevice *self, const char *name, const char *value, GError
     ok = parse_bool (value, &f->wrong_credentials);
   else if (g_str_equal (name, "reset-still-held"))
     ok = parse_bool (value, &f->reset_still_held);
+  else if (g_str_equal (name, "no-reboot"))
+    ok = parse_bool (value, &f->no_reboot);
   else if (g_str_equal (name, "update-flag"))
     {
       /* Not a fault but flash contents: the u32 LE at 0x20000 that makes the

@@ -538,6 +538,13 @@ fr_device_request_reboot_after_ms (FrDevice *self, guint real_ms)
 {
   if (self->mode == FR_MODE_OFF || self->power_lost)
     return;
+  if (self->faults.no_reboot)
+    {
+      /* A unit that says "restarting" and hangs on with the old firmware
+       * (its web server and sign-ins kept). */
+      fr_device_log_event (self, "fault", "no-reboot: the reboot asked for does not happen");
+      return;
+    }
   g_clear_handle_id (&self->reboot_source, g_source_remove);
   self->reboot_reset_held = FALSE;
   fr_device_log_event (self, "power", "reboot in %u ms (real time)", real_ms);

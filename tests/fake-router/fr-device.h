@@ -105,6 +105,7 @@ typedef struct {
   gboolean wrong_credentials;      /* [wrong-credentials] the owner changed the password */
   char    *lan_address;            /* [lan-address] CIDR replacing the family's default, NULL = default */
   gboolean reset_still_held;       /* [reset-still-held] button still held at the reboot after recovery */
+  gboolean no_reboot;              /* [no-reboot] a reboot the firmware or bootloader asks for never happens */
 } FrFaults;
 
 #define FR_TYPE_DEVICE (fr_device_get_type ())

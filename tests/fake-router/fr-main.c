@@ -31,7 +31,7 @@ main (int argc, char **argv)
   double time_scale = 1.0;
   gboolean loopback = FALSE, no_dhcp = FALSE, reset_held = FALSE, start_off = FALSE;
   gboolean cut_write = FALSE, dead_eth = FALSE, old_bl = FALSE, reject = FALSE;
-  gboolean wrong_creds = FALSE, still_held = FALSE;
+  gboolean wrong_creds = FALSE, still_held = FALSE, no_reboot = FALSE;
   g_autoptr(GError) error = NULL;
 
   GOptionEntry entries[] = {
@@ -66,6 +66,7 @@ main (int argc, char **argv)
     { "wrong-credentials", 0, 0, G_OPTION_ARG_NONE, &wrong_creds, "Fault: the owner changed the web password", NULL },
     { "lan-address", 0, 0, G_OPTION_ARG_STRING, &lan_address, "Fault: the owner changed the LAN address (CIDR)", "CIDR" },
     { "reset-still-held", 0, 0, G_OPTION_ARG_NONE, &still_held, "Fault: reset button still held at the reboot after recovery", NULL },
+    { "no-reboot", 0, 0, G_OPTION_ARG_NONE, &no_reboot, "Fault: a reboot the firmware or bootloader asks for never happens", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- the simulated MPR-A1-class router");
@@ -161,6 +162,7 @@ main (int argc, char **argv)
     { "wrong-credentials", wrong_creds ? g_strdup ("1") : NULL },
     { "lan-address", g_strdup (lan_address) },
     { "reset-still-held", still_held ? g_strdup ("1") : NULL },
+    { "no-reboot", no_reboot ? g_strdup ("1") : NULL },
   };
   gboolean faults_ok = TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)

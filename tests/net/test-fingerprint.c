@@ -326,6 +326,13 @@ test_bad_rules (void)
     " \"version\":[{\"probe\":\"r\",\"field\":\"body\",\"regex\":\"v[0-9]+\"}]}]}",          /* no capture group */
     "{\"format\": 1, \"probes\":[{\"id\":\"r\",\"path\":\"no-slash\"}], \"families\": [{\"id\":\"unknown\"}]}",
     "{\"format\": 1, \"probes\":[{\"id\":\"t\",\"kind\":\"banner\"}], \"families\": [{\"id\":\"unknown\"}]}",
+    "{\"format\": 1, \"probes\":[{\"id\":\"r\",\"path\":\"/\"}], \"families\": [{\"id\":\"unknown\","
+    " \"restart\":{\"fresh\":[],\"held\":[{\"probe\":\"r\",\"field\":\"status\",\"equals\":200}]}}]}",  /* empty list */
+    "{\"format\": 1, \"probes\":[{\"id\":\"r\",\"path\":\"/\"}], \"families\": [{\"id\":\"unknown\","
+    " \"restart\":{\"fresh\":[{\"probe\":\"r\",\"field\":\"status\",\"equals\":401}]}}]}",  /* no "held" */
+    "{\"format\": 1, \"probes\":[{\"id\":\"r\",\"path\":\"/\"}], \"families\": [{\"id\":\"unknown\","
+    " \"restart\":{\"fresh\":[{\"probe\":\"q\",\"field\":\"status\",\"equals\":401}],"
+    " \"held\":[{\"probe\":\"r\",\"field\":\"status\",\"equals\":200}]}}]}",  /* unknown probe */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -337,6 +344,41 @@ test_bad_rules (void)
       g_assert_null (fp);
       g_assert_nonnull (error);
     }
+}
+
+/* The shipped "restart" rule of the stock family: the sign-in made before a
+ * web upgrade is forgotten by a unit that restarted. */
+static void
+test_restart_sign (void)
+{
+  g_autoptr(GPtrArray) fresh = hame_observations ();
+  g_autoptr(GPtrArray) held = hame_observations ();
+  g_autoptr(GPtrArray) silent = hame_observations ();
+  const char *rule_family = "x";
+
+  g_ptr_array_remove_index (held, 2);
+  g_ptr_array_add (held, load ("main", "hame/main-logged-in.http"));
+  g_ptr_array_remove_index (silent, 2);
+  g_ptr_array_add (silent, unanswered ("main"));
+
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "hame-stock", "192.168.169.1", fresh, &rule_family),
+                   ==, MPF_RESTART_SIGN_FRESH);
+  g_assert_cmpstr (rule_family, ==, "stock");
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "hame-stock", "192.168.169.1", held, NULL),
+                   ==, MPF_RESTART_SIGN_HELD);
+  /* Inherited by the MPR-L8 family. */
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "mpr-l8-stock", "192.168.100.1", held, NULL),
+                   ==, MPF_RESTART_SIGN_HELD);
+  /* No answer from /main.asp: neither sign. */
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "hame-stock", "192.168.169.1", silent, NULL),
+                   ==, MPF_RESTART_SIGN_UNCLEAR);
+  /* OpenWrt has no such rule (nor has an unknown family id). */
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "openwrt", "192.168.1.1", fresh, &rule_family),
+                   ==, MPF_RESTART_SIGN_NO_RULE);
+  g_assert_null (rule_family);
+  g_assert_cmpint (mpf_fingerprint_restart_sign (rules, "no-such-family", NULL, fresh, NULL),
+                   ==, MPF_RESTART_SIGN_NO_RULE);
+  g_assert_cmpstr (mpf_restart_sign_to_string (MPF_RESTART_SIGN_HELD), ==, "held");
 }
 
 static void
@@ -402,6 +444,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/fingerprint/unknown-goahead", test_unknown_goahead);
   g_test_add_func ("/fingerprint/unknown-other", test_unknown_other);
   g_test_add_func ("/fingerprint/nothing-answers", test_nothing_answers);
+  g_test_add_func ("/fingerprint/restart-sign", test_restart_sign);
   g_test_add_func ("/fingerprint/observation-json", test_observation_json);
   g_test_add_func ("/fingerprint/bad-rules", test_bad_rules);
   g_test_add_func ("/fingerprint/custom-rules", test_custom_rules);
