@@ -4,7 +4,8 @@
 # router. The report's base64 turns back into a .pcap with the one line the
 # report gives; libpcap reads it (mpf-capture-check); it holds the session's
 # ARP, HTTP and TFTP; and no password — neither as typed, nor the MD5 the
-# Hame login sends, nor LuCI's session tokens — is anywhere in its bytes.
+# Hame login sends, nor LuCI's session tokens — is anywhere in its bytes;
+# also when the run failed or was cancelled.
 #   $1: mpf-capture-check
 set -u
 CHECKER=$1
@@ -31,10 +32,22 @@ decode() {
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 at_least() { [ "$(field "$1" "$2")" -ge "$3" ] || { echo "$2=$(field "$1" "$2") < $3: $1"; return 1; }; }
 
-# ---- web path, Hame login: default passwords refused, then the owner's ----
+# ---- a failed run writes its report too: every password refused ----
 fr_flash hame-stock
 fr_start --stock-password "$PW"
 ctl wait running/hame-stock 30 >/dev/null || netns_fail "router did not start"
+printf 'not-it\n' >"$NETNS_TMP/pw-wrong"
+flash "$NETNS_TMP/fail.json" --image "$OW" --password-file "$NETNS_TMP/pw-wrong" --report "$NETNS_TMP/fail-report.txt"
+check "failed run: exit 1" test "$RC" = 1
+check "failed run: the report names the error" grep -q '^error: ' "$NETNS_TMP/fail-report.txt"
+check "failed run: its capture decodes" decode "$NETNS_TMP/fail-report.txt" "$NETNS_TMP/fail.pcap"
+FAIL=$("$CHECKER" "$NETNS_TMP/fail.pcap" "not-it" "$(printf not-it | md5sum | cut -d' ' -f1)" "$MD5_HAME" 2>&1)
+FAIL_RC=$?
+echo "# failed-run capture: $FAIL"
+check "failed run: the refused sign-ins are in it, no password" bash -c "[ $FAIL_RC = 0 ] && [ '$(field "$FAIL" signin)' -ge 3 ]"
+check "failed run: network restored" network_restored_soon
+
+# ---- web path, Hame login: default passwords refused, then the owner's ----
 flash "$NETNS_TMP/web.json" --image "$OW" --password-file "$NETNS_TMP/pw-stock" --report "$NETNS_TMP/web-report.txt"
 check "web: flashed (exit 0)" test "$RC" = 0
 check "web: the report has the capture section" grep -qx "== packet capture (pcap, base64) ==" "$NETNS_TMP/web-report.txt"
@@ -75,6 +88,16 @@ check "LuCI: the report has no password or session token anywhere" \
 check "LuCI: the login form is there, its password overwritten" \
   grep -a -q -E '&luci_password=x{15}' "$NETNS_TMP/luci.pcap"
 check "LuCI: network restored" network_restored_soon
+
+# ---- cancelled (Ctrl-C) while waiting for the bootloader: the report still has the capture ----
+flash_bg "$NETNS_TMP/cancel.json" --image "$HAME" --report "$NETNS_TMP/cancel-report.txt"
+wait_event "$NETNS_TMP/cancel.json" '.kind=="prompt" and .prompt=="power-cycle"' 60
+kill -INT "$FPID" 2>/dev/null
+flash_wait
+check "cancelled run: exit 130" test "$RC" = 130
+check "cancelled run: its capture decodes and libpcap reads it" \
+  bash -c "$(declare -f decode); decode '$NETNS_TMP/cancel-report.txt' '$NETNS_TMP/cancel.pcap' && '$CHECKER' '$NETNS_TMP/cancel.pcap'"
+check "cancelled run: network restored" network_restored_soon
 
 # ---- recovery path: the bootloader's ARP and TFTP ----
 flash_bg "$NETNS_TMP/rec.json" --image "$HAME" --report "$NETNS_TMP/rec-report.txt"
