@@ -217,7 +217,7 @@ print_human (const char *path, MpfImageVerdict *v)
     print_row (_("SHA-256:"), mpf_image_verdict_get_sha256 (v));
   if (entry != NULL)
     {
-      g_autofree char *cat = g_strdup_printf (_("%s (verified by SHA-256): %s"), entry->id, _(entry->description));
+      g_autofree char *cat = g_strdup_printf (_("%s (verified by SHA-256): %s"), entry->id, g_dgettext (GETTEXT_PACKAGE, entry->description));
       print_row (_("Catalogue:"), cat);
     }
   else if (data != NULL)
