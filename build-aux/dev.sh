@@ -28,6 +28,7 @@ test_pkgs=(
   qemu-system-mips u-boot-qemu expect
   xvfb xauth xdotool imagemagick at-spi2-core python3-dogtail python3-gi libgtk-4-bin
   flatpak-builder adwaita-icon-theme librsvg2-common
+  locales
 )
 
 as_root() {

@@ -15,6 +15,7 @@
 
 #include "mpf-cli.h"
 #include "mpf-cli-flash.h"
+#include "mpf-cli-answer.h"
 #include "mpf-cli-catalog.h"
 #include "mpf-flash-job.h"
 #include "mpf-flash-plan.h"
@@ -223,7 +224,7 @@ line_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   const char *answer = line;
 
   if (q->kind != MPF_FLASH_PROMPT_PASSWORD)
-    answer = line != NULL && (line[0] == 'y' || line[0] == 'Y') ? "yes" : "no";
+    answer = mpf_cli_answer_is_yes (line) ? "yes" : "no";
   mpf_flash_job_answer (q->f->job, q->kind, answer);
 }
 
@@ -237,7 +238,10 @@ ask_terminal (Flash *f, MpfFlashPromptKind kind, const char *question)
   q->kind = kind;
   q->secret = kind == MPF_FLASH_PROMPT_PASSWORD;
   end_bar (f);
-  fprintf (stderr, "%s ", question);
+  if (q->secret)
+    fprintf (stderr, "%s ", question);
+  else
+    fprintf (stderr, "%s %s ", question, mpf_cli_yes_no_hint ());
   fflush (stderr);
   g_task_set_task_data (task, q, g_free);
   g_task_run_in_thread (task, read_line_thread);
@@ -267,7 +271,7 @@ prompt_cb (MpfFlashJob *job, int kind, const char *text, Flash *f)
       if (f->yes)
         mpf_flash_job_answer (job, MPF_FLASH_PROMPT_RENAME_IMAGE, "yes");
       else if (f->interactive)
-        ask_terminal (f, MPF_FLASH_PROMPT_RENAME_IMAGE, _("Rewrite the name? [y/N]"));
+        ask_terminal (f, MPF_FLASH_PROMPT_RENAME_IMAGE, _("Rewrite the name?"));
       else
         mpf_flash_job_answer (job, MPF_FLASH_PROMPT_RENAME_IMAGE, "no");
       return;
@@ -275,7 +279,7 @@ prompt_cb (MpfFlashJob *job, int kind, const char *text, Flash *f)
       /* Never automatic, not even with --yes: a held reset button would
        * make the router ask again and again. */
       if (f->interactive)
-        ask_terminal (f, MPF_FLASH_PROMPT_SERVE_AGAIN, _("Send it again? [y/N]"));
+        ask_terminal (f, MPF_FLASH_PROMPT_SERVE_AGAIN, _("Send it again?"));
       else
         mpf_flash_job_answer (job, MPF_FLASH_PROMPT_SERVE_AGAIN, "no");
       return;
@@ -333,7 +337,7 @@ confirm_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Flash *f = user_data;
   g_autofree char *line = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (line == NULL || (line[0] != 'y' && line[0] != 'Y') || g_cancellable_is_cancelled (f->cancellable))
+  if (!mpf_cli_answer_is_yes (line) || g_cancellable_is_cancelled (f->cancellable))
     {
       g_autoptr(GError) e = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                  _("Nothing was sent to the router."));
@@ -382,7 +386,7 @@ detected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       Question *q = g_new0 (Question, 1);
 
       q->f = f;
-      fprintf (stderr, "%s ", _("Flash the router now? [y/N]"));
+      fprintf (stderr, "%s %s ", _("Flash the router now?"), mpf_cli_yes_no_hint ());
       fflush (stderr);
       g_task_set_task_data (task, q, g_free);
       g_task_run_in_thread (task, read_line_thread);
