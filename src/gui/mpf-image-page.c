@@ -196,7 +196,7 @@ download_clicked_cb (GtkButton *button, MpfImagePage *self)
 }
 
 /* A catalogue entry that can be fetched: a Download button and a progress bar. */
-static void
+static GtkWidget *
 add_download_row (MpfImagePage *self, const char *title, const char *prefix, const MpfCatalogEntry *e)
 {
   g_autofree char *subtitle = g_strconcat (prefix, *prefix ? " " : "", e->sha256 != NULL ? _("Can be downloaded; checked by checksum")
@@ -216,6 +216,7 @@ add_download_row (MpfImagePage *self, const char *title, const char *prefix, con
   g_signal_connect (button, "clicked", G_CALLBACK (download_clicked_cb), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), bar);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
 }
 
 void
@@ -253,6 +254,7 @@ mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *bo
     {
       const MpfCatalogEntry *e = mpf_catalog_get_entry (catalog, i);
       g_autofree char *title = NULL, *cached = NULL, *boards = NULL, *prefix = NULL, *sub = NULL;
+      GtkWidget *row;
 
       if (!family_fits (e->family, goal, current))
         continue;
@@ -267,14 +269,22 @@ mpf_image_page_populate (MpfImagePage *self, MpfCatalog *catalog, const char *bo
       if (cached != NULL)
         {
           sub = g_strconcat (prefix, *prefix ? " " : "", _("Downloaded earlier"), NULL);
-          add_row (self, title, sub, cached);
+          row = add_row (self, title, sub, cached);
         }
       else if (e->url != NULL)
-        add_download_row (self, title, prefix, e);
+        row = add_download_row (self, title, prefix, e);
       else
         {
           sub = g_strconcat (prefix, *prefix ? " " : "", _("No public download: if you have this file, use “Choose a File…”"), NULL);
-          add_row (self, title, sub, NULL);
+          row = add_row (self, title, sub, NULL);
+        }
+      /* The catalogue's longer description (translated where po/data-strings.c
+       * knows it): for the curious on hover, and for screen readers. */
+      if (e->description != NULL)
+        {
+          const char *text = g_dgettext (GETTEXT_PACKAGE, e->description);
+          gtk_widget_set_tooltip_text (row, text);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
         }
       shown++;
     }

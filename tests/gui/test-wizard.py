@@ -288,6 +288,9 @@ def scenario_download():
     rows = {r.name: r for r in w.page("Firmware").findChildren(lambda n: n.roleName == "list item")}
     # (the good entry's version is what the router reports after the flash: the job checks it)
     check("both catalogue entries are listed", "OpenWrt 14.07" in rows and "OpenWrt 14.07-bad" in rows, list(rows))
+    check("a catalogue row gives screen readers the entry's description",
+          "OpenWrt 14.07" in rows and rows["OpenWrt 14.07"].description == "test entry",
+          "OpenWrt 14.07" in rows and rows["OpenWrt 14.07"].description)
     rows["OpenWrt 14.07-bad"].child(name="Download", roleName="push button").doActionNamed("click")
     check("a download that does not match its checksum is refused",
           wait_for("bad", lambda: w.has_text("Firmware", "does not match the catalogue"), 30), w.texts("Firmware"))
