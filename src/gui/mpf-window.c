@@ -119,6 +119,61 @@ update_next_enabled (MpfWindow *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (next), enabled);
 }
 
+/* Pages give the focus to a control before it has its size (a page just
+ * shown, a button just made visible), when GtkViewport cannot scroll to it
+ * yet: for a few frames, until the layout stops moving it, keep the focused
+ * control in view (a welcome page taller than the window hid its focused
+ * Start button, the image page its Continue). */
+typedef struct {
+  guint  frames;
+  guint  still;
+  double last_y;
+} RevealFocus;
+
+static gboolean
+reveal_focus_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  RevealFocus *state = user_data;
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (widget));
+  GtkWidget *scrolled = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  GtkWidget *content = scrolled != NULL ? gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)) : NULL;
+  graphene_rect_t bounds;
+
+  /* Bounds in the scrolled content, not in the viewport that moves over it. */
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+
+  if (content == NULL || ++state->frames > 60)
+    return G_SOURCE_REMOVE;
+  if (gtk_widget_get_height (focus) > 0 && gtk_widget_compute_bounds (focus, content, &bounds))
+    {
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      double value = gtk_adjustment_get_value (adj);
+      double page = gtk_adjustment_get_page_size (adj);
+      double top = bounds.origin.y, bottom = top + bounds.size.height;
+
+      if (bottom > value + page)
+        gtk_adjustment_set_value (adj, MIN (top, bottom - page));
+      else if (top < value)
+        gtk_adjustment_set_value (adj, top);
+      state->still = top == state->last_y ? state->still + 1 : 0;
+      state->last_y = top;
+      if (state->still >= 3)
+        return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+reveal_focus_later (MpfWindow *self)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+  /* A control that has its size is GtkViewport's to scroll to. */
+  if (focus != NULL && gtk_widget_get_height (focus) == 0)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_focus_cb, g_new0 (RevealFocus, 1), g_free);
+}
+
 static void
 go (MpfWindow *self, const char *page)
 {
@@ -1064,6 +1119,7 @@ mpf_window_init (MpfWindow *self)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (next));
   g_signal_connect (self->image_page, "file-selected", G_CALLBACK (file_selected_cb), self);
 
+  g_signal_connect_swapped (self, "notify::focus-widget", G_CALLBACK (reveal_focus_later), self);
   mpf_welcome_page_focus (self->welcome_page);
 
   /* Flatpak puts this file in every sandbox it starts. */

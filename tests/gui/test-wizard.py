@@ -9,8 +9,8 @@ usage: test-wizard.py MPRFLASH SCENARIO    (inside xvfb-run and a session bus)
   cancel   the bootloader never comes: Cancel on the recovery page
   download catalogue entries fetched from a file:// mirror: one whose
            checksum matches (verified, flashed to Done), one that does not
-  keyboard Welcome -> Done by key presses only (mnemonics), each page's
-           title checked through AT-SPI
+  keyboard Welcome -> Done by key presses only (Tab, arrows, Space, Enter,
+           mnemonics): focus and its order checked through AT-SPI
 Prints TAP."""
 import os
 import re
@@ -27,6 +27,7 @@ config.searchCutoffCount = 50
 config.logDebugToFile = False
 config.logDebugToStdOut = False
 from dogtail import rawinput, tree  # noqa: E402
+import pyatspi  # noqa: E402
 
 APP, SCENARIO = sys.argv[1], sys.argv[2]
 N = 0
@@ -125,6 +126,12 @@ class Wizard:
             names = [n.name for n in page.findChildren(lambda n: n.roleName == "push button")]
             raise LookupError(f"no button {button!r} on {page_name}; there are {names}")
         b.doActionNamed("click")
+
+    def focused(self):
+        """The control with the keyboard focus (the deepest one), or None."""
+        self.app.clear_cache()
+        found = self.frame.findChildren(lambda n: n.focused)
+        return found[-1] if found else None
 
     def quit(self):
         rawinput.keyCombo("<Control>q")
@@ -308,43 +315,198 @@ def scenario_download():
     check("the program quits with status 0", w.quit() == 0)
 
 
+class Stuck(Exception):
+    """A step of a walk did not happen in time: the walk stops there, with what it saw."""
+
+
+def until(w, what, fn, timeout=15.0):
+    v = wait_for(what, fn, timeout)
+    if not v:
+        raise Stuck(f"{what}: not within {timeout:g} s; shown: {w.current()}; focus: {describe(w.focused())}")
+    return v
+
+
+def describe(n):
+    try:
+        return f"{n.roleName} {n.name!r}" if n is not None else "nothing"
+    except Exception as e:
+        return f"? ({e})"
+
+
+def extents(n):
+    """(x, y, width, height) in the window: GTK 4.8 has no screen coordinates
+    (asking for them warns, and warnings are fatal in the tests)."""
+    e = n.queryComponent().getExtents(pyatspi.XY_WINDOW)
+    return (e.x, e.y, e.width, e.height)
+
+
+def on_screen(w, n):
+    """GTK 4.8 sets AT-SPI's "showing" on the window only: a control is on
+    screen when it is visible and has an area inside the window."""
+    x, y, cw, ch = extents(n)
+    fx, fy, fw, fh = extents(w.frame)
+    return n.visible and cw > 0 and ch > 0 and x >= 0 and y >= 0 and x + cw <= fw and y + ch <= fh
+
+
+def settled_extents(n, ref):
+    """n's extents relative to ref's (the page title: it scrolls with the
+    page), once GTK's scroll-to-focus animation has stopped moving them."""
+    last = None
+    for _ in range(50):
+        (x, y, cw, ch), (rx, ry, _, _) = extents(n), extents(ref)
+        cur = (x - rx, y - ry, cw, ch)
+        if cur == last:
+            return cur
+        last = cur
+        time.sleep(0.1)
+    return last
+
+
+def key_focus_order(w, page_name, target, limit=15):
+    """Presses Tab from the page's first focus until `target` (a predicate)
+    holds for the focused control; returns the controls met, in order, each
+    checked to be in view when it has the focus."""
+    page = w.page(page_name)
+    title = page.findChildren(lambda n: n.roleName == "label")[0]
+    seen = []
+    for _ in range(limit):
+        f = until(w, f"focus on {page_name}", w.focused, 5)
+        # The view scrolls to whatever has the focus.
+        try:
+            until(w, f"{describe(f)}, focused, in view", lambda: on_screen(w, f), 5)
+        except Stuck as e:
+            raise Stuck(f"{e}; at {extents(f)} in a window of {extents(w.frame)}")
+        seen.append((describe(f), settled_extents(f, title)))
+        if target(f):
+            return seen
+        prev = describe(f)
+        rawinput.pressKey("Tab")
+        until(w, f"Tab moves the focus on from {prev}", lambda: describe(w.focused()) != prev, 5)
+    raise Stuck(f"{page_name}: the target was not reached by {limit} Tab presses: " + ", ".join(d for d, _ in seen))
+
+
+def in_reading_order(seen):
+    """Each control lies below the previous one, or beside it to the right."""
+    for (da, (xa, ya, wa, ha)), (db, (xb, yb, wb, hb)) in zip(seen, seen[1:]):
+        same_line = yb < ya + ha and ya < yb + hb
+        if not (yb >= ya - 2 if not same_line else (xb >= xa - 2 or yb >= ya)):
+            return f"{db} at {xb},{yb} comes after {da} at {xa},{ya}"
+    return None
+
+
 def scenario_keyboard():
-    """Hame stock -> OpenWrt with the keyboard alone: every step by a key press
-    (the buttons' mnemonics), nothing pressed through AT-SPI; AT-SPI only reads."""
+    """Hame stock -> OpenWrt with the keyboard alone: Tab, arrows, Space, Enter
+    and mnemonics; AT-SPI only reads. Before each key press the walk waits until
+    its target control is on screen, sensitive (and focused where the key acts
+    on the focus); after it, until the expected page or state is there; any
+    wait that runs out stops the walk with what it saw."""
     w = start({})
-    key = rawinput.keyCombo
-    check("it opens on the welcome page", w.wait_page("Welcome", 10), w.current())
-    key("<Alt>s")   # _Start
-    check("Alt+S leads to the goal page", w.wait_page("Goal", 10), w.current())
+    key, press = rawinput.keyCombo, rawinput.pressKey
+
+    def ready(page_name, name, focused=False, role="push button"):
+        def probe():
+            for n in w.page(page_name).findChildren(lambda n: n.roleName == role and n.name == name):
+                if on_screen(w, n) and n.sensitive and (n.focused or not focused):
+                    return n
+            return None
+        try:
+            return until(w, f"{page_name}: {name} on screen, sensitive" + (" and focused" if focused else ""), probe)
+        except Stuck as e:
+            found = w.page(page_name).findChildren(lambda n: n.roleName == role and n.name == name)
+            raise Stuck(f"{e}; {name} at {[extents(n) for n in found]} in a window of {extents(w.frame)}")
+
+    def to_page(name, timeout=15):
+        until(w, f"the {name} page", lambda: w.current() == name, timeout)
+        return check(f"the {name} page is shown", True)
+
+    # Welcome: the window opens with Start focused; Enter starts.
+    to_page("Welcome")
+    ready("Welcome", "Start", focused=True)
+    check("Start has the focus when the window opens", True)
+    press("Return")
+    to_page("Goal")
     check("goal page title", w.heading("Goal") == "What Should the Router Run?", w.heading("Goal"))
-    key("<Alt>w")   # Open_Wrt
+
+    # Goal: Tab from the page's first control to Continue, in reading order.
+    seen = key_focus_order(w, "Goal", lambda f: f.roleName == "push button" and f.name == "Continue")
+    names = [d for d, _ in seen]
+    print("# goal page, Tab order: " + ", ".join(names), flush=True)
+    check("Tab reaches Continue through the goals and the model", "list item 'OpenWrt'" in names
+          and "combo box 'Model'" in names, ", ".join(names))
+    check("Tab on the goal page follows the reading order", in_reading_order(seen) is None,
+          f"{in_reading_order(seen)}\n" + "\n".join(f"{d} {e}" for d, e in seen))
+    # Back to the last goal with Shift+Tab, up to OpenWrt with the arrow, Space chooses it.
+    last_goal = "list item 'Reinstall what it runs now'"
+    for _ in range(10):
+        if describe(w.focused()) == last_goal:
+            break
+        prev = describe(w.focused())
+        key("<Shift>Tab")
+        until(w, f"Shift+Tab moves the focus on from {prev}", lambda: describe(w.focused()) != prev, 5)
+    until(w, "Shift+Tab reaches the last goal", lambda: describe(w.focused()) == last_goal, 5)
+    press("Up")
+    until(w, "Up moves to the OpenWrt row", lambda: describe(w.focused()) == "list item 'OpenWrt'", 5)
+    press("space")
+    openwrt = w.page("Goal").child(name="OpenWrt", roleName="check box", retry=False)
+    until(w, "Space on the OpenWrt row checks it", lambda: openwrt.checked, 5)
+    check("Space on the OpenWrt row chooses OpenWrt", True)
+    # Continue by its mnemonic.
+    ready("Goal", "Continue")
     key("<Alt>c")   # _Continue
-    check("Alt+C leads to the connect page", w.wait_page("Connect", 10), w.current())
-    check("the simulated cable is connected",
-          wait_for("cable", lambda: w.has_text("Connect", "Connected (simulated cable)"), 30), w.texts("Connect"))
+    to_page("Connect")
+
+    # Connect: Continue turns sensitive once the (simulated) cable is there.
+    until(w, "the simulated cable is connected", lambda: w.has_text("Connect", "Connected (simulated cable)"), 30)
+    ready("Connect", "Continue")
+    seen = key_focus_order(w, "Connect", lambda f: f.roleName == "push button" and f.name == "Continue")
+    check("Tab reaches Continue on the connect page", True, ", ".join(d for d, _ in seen))
+    press("Return")
+    to_page("Looking for the router")
+
+    # Discovery: when the router is found, Continue takes the focus.
+    until(w, "the router is found", lambda: w.heading("Looking for the router") == "Router Found", 60)
+    ready("Looking for the router", "Continue", focused=True)
+    check("the found router's Continue has the focus", True)
     key("<Alt>c")
-    check("Alt+C starts the search", w.wait_page("Looking for the router", 10), w.current())
-    found = wait_for("found", lambda: w.heading("Looking for the router") == "Router Found", 60)
-    check("the router is found", found, w.heading("Looking for the router"))
-    key("<Alt>c")
-    check("Alt+C leads to the firmware page", w.wait_page("Firmware", 10), w.current())
-    # The demo's file is listed first. Alt+U activates a lone "Use" button;
-    # when several share the mnemonic it focuses the first, and Space presses it.
-    uses = wait_for("use buttons", lambda: w.page("Firmware").findChildren(
-        lambda n: n.roleName == "push button" and (n.name or "").startswith("Use")), 10) or []
-    check("the demo file has a Use button", len(uses) >= 1, w.texts("Firmware"))
-    key("<Alt>u")
-    if len(uses) > 1:
-        rawinput.pressKey("space")
-    verdict = wait_for("verdict", lambda: w.has_text("Firmware", "Not verified"), 30)
-    check("the demo file is chosen and judged", verdict and not w.has_text("Firmware", "Refused"), w.texts("Firmware"))
-    key("<Alt>c")
-    check("Alt+C leads to the confirm page", w.wait_page("Confirm", 10), w.current())
+    to_page("Firmware")
+
+    # Firmware: Tab through the list to "Choose a File…", in reading order,
+    # then Shift+Tab back to the demo file's Use button.
+    use = "Use Demo file: OpenWrt"
+    ready("Firmware", use)
+    seen = key_focus_order(w, "Firmware", lambda f: f.roleName == "push button" and f.name == "Choose a File…")
+    names = [d for d, _ in seen]
+    print("# firmware page, Tab order: " + ", ".join(names), flush=True)
+    check("Tab meets the demo file's Use button on the way", f"push button {use!r}" in names, ", ".join(names))
+    check("Tab on the firmware page follows the reading order", in_reading_order(seen) is None,
+          f"{in_reading_order(seen)}\n" + "\n".join(f"{d} {e}" for d, e in seen))
+    for _ in range(15):
+        if describe(w.focused()) == f"push button {use!r}":
+            break
+        prev = describe(w.focused())
+        key("<Shift>Tab")
+        until(w, f"Shift+Tab moves the focus on from {prev}", lambda: describe(w.focused()) != prev, 5)
+    until(w, "Shift+Tab reaches the Use button", lambda: describe(w.focused()) == f"push button {use!r}", 5)
+    press("space")
+    until(w, "the chosen file is judged", lambda: w.has_text("Firmware", "Not verified")
+          or w.has_text("Firmware", "Refused"), 30)
+    check("the demo file is chosen and not refused", not w.has_text("Firmware", "Refused"), w.texts("Firmware"))
+    ready("Firmware", "Continue", focused=True)
+    check("Continue has the focus once the file is judged", True)
+    press("Return")
+    to_page("Confirm")
     check("the confirm page states the risk", w.has_text("Confirm", "may not start any more"), w.texts("Confirm"))
+
+    # Confirm: Flash Now has the focus; its mnemonic starts.
+    ready("Confirm", "Flash Now", focused=True)
+    check("Flash Now has the focus", True)
     key("<Alt>f")   # _Flash Now
-    check("Alt+F starts flashing", wait_for("flashing", lambda: w.current() in ("Flashing", "Done"), 10), w.current())
-    check("the walk reaches Done", w.wait_page("Done", 180), w.current() + "\n" + w.texts(w.current()))
+    until(w, "flashing starts", lambda: w.current() in ("Flashing", "Done", "Failed"), 15)
+    until(w, "the walk ends", lambda: w.current() in ("Done", "Failed"), 180)
+    check("the walk reaches Done", w.current() == "Done", w.current() + "\n" + w.texts(w.current()))
     check("Done says the router runs OpenWrt", w.has_text("Done", "now runs OpenWrt"), w.texts("Done"))
+    ready("Done", "Flash Another Router", focused=True)
+    check("Flash Another Router has the focus", True)
     check("Ctrl+Q quits with status 0", w.quit() == 0)
 
 
