@@ -3,7 +3,8 @@
 # dark, taken under Xvfb with a private session bus: the welcome page and the
 # wizard walked against the simulated router (build-aux/screenshots-wizard.py),
 # and the welcome page translated (ru) and right to left (ar).
-# usage: build-aux/screenshots.sh [BUILD-DIR [all|wizard|languages]]
+# and the welcome and goal pages with large text (GNOME's text scaling 1.5).
+# usage: build-aux/screenshots.sh [BUILD-DIR [all|wizard|languages|large]]
 #        (default: build, all; run dev.sh once first)
 set -euo pipefail
 
@@ -26,6 +27,11 @@ trap 'rm -rf "$tmp"' EXIT
 # exist headless; ADW_DEBUG_COLOR_SCHEME is libadwaita's own override for that.
 shoot() {
   local scheme=$1 file=$2
+  # Large text: GTK 4.8 on X11 takes the font resolution from the X resource
+  # Xft.dpi (no settings daemon here; settings.ini's gtk-xft-dpi is not read),
+  # which Xlib also finds in the file $XENVIRONMENT names.
+  printf 'Xft.dpi: %s\n' "${SHOT_DPI:-96}" > "$tmp/xresources"
+  XENVIRONMENT=$tmp/xresources \
   HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache XDG_DATA_HOME=$tmp/data \
   GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data \
   ADW_DEBUG_COLOR_SCHEME=$scheme LANGUAGE=${SHOT_LANGUAGE:-} LANG=${SHOT_LANG:-${LANG:-}} \
@@ -34,6 +40,9 @@ shoot() {
     "$1" 2>/dev/null &
     pid=$!
     win=$(timeout 20 xdotool search --sync --onlyvisible --name "^MPR Flash$" | head -n 1)
+    [ -z "${SHOT_SIZE:-}" ] || xdotool windowsize --sync "$win" $SHOT_SIZE
+    # SHOT_KEYS: keys pressed first (xdotool key syntax), e.g. Return for the goal page.
+    for k in ${SHOT_KEYS:-}; do sleep 0.5; xdotool key --window "$win" "$k"; done
     sleep 1   # let the first frames settle (fonts, icons)
     /usr/bin/import -window "$win" "$2"
     kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -70,4 +79,11 @@ if [ "$which" = all ] || [ "$which" = languages ]; then
   done
   SHOT_LANG=C.UTF-8 SHOT_LANGUAGE=ru shoot prefer-light "$out/welcome-ru.png"
   SHOT_LANG=C.UTF-8 SHOT_LANGUAGE=ar shoot prefer-light "$out/welcome-ar.png"
+fi
+
+# Large text: GNOME's "Large Text" is a text scaling of 1.5, i.e. 144 dpi
+# (Xft/DPI), in a 1024×768 window.
+if [ "$which" = all ] || [ "$which" = large ]; then
+  SHOT_DPI=144 SHOT_SIZE="1024 768" shoot prefer-light "$out/welcome-large.png"
+  SHOT_DPI=144 SHOT_SIZE="1024 768" SHOT_KEYS=Return shoot prefer-light "$out/goal-large.png"
 fi

@@ -9,6 +9,7 @@ usage: test-wizard.py MPRFLASH SCENARIO    (inside xvfb-run and a session bus)
   cancel   the bootloader never comes: Cancel on the recovery page
   download catalogue entries fetched from a file:// mirror: one whose
            checksum matches (verified, flashed to Done), one that does not
+  large-text  the web path at 144 dpi in 1024x768: labels inside the window
   keyboard Welcome -> Done by key presses only (Tab, arrows, Space, Enter,
            mnemonics): focus and its order checked through AT-SPI
 Prints TAP."""
@@ -602,8 +603,75 @@ def scenario_keyboard():
     check("Ctrl+Q quits with status 0", w.quit() == 0)
 
 
+def scenario_large_text():
+    """GNOME's Large Text (text scaling 1.5 = 144 dpi; GTK 4.8 on X11 reads
+    the X resource Xft.dpi, here from $XENVIRONMENT) in a 1024x768 window: on
+    each page of the web path, every label and button with an area lies
+    inside the window's width, and the page title and explanation are there
+    whole (wrapped, not cut: their area is not empty and no wider than the
+    window)."""
+    xres = os.path.join(os.environ["TMP_DIR"], "xresources")
+    open(xres, "w").write("Xft.dpi: 144\n")
+    w = start({"XENVIRONMENT": xres})
+    r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^MPR Flash$", "windowsize", "%@",
+                        "1024", "768"], capture_output=True, text=True, timeout=30)
+    try:
+        # (the frame is the window less its client-side shadow)
+        until(w, "the window at 1024x768", lambda: extents(w.frame)[2] >= 1000 and extents(w.frame)[3] >= 740, 10)
+    except Stuck as e:
+        raise Stuck(f"{e}; the window is {extents(w.frame)}; xdotool: {r.returncode} {r.stderr}")
+    title = w.page("Welcome").findChildren(lambda n: n.roleName == "label")[0]
+    # One line of the 20 pt title is about 31 px at 96 dpi, 47 px at 144.
+    check("the text is large (Xft.dpi 144 is in effect)", extents(title)[3] >= 45, extents(title))
+
+    def layout(page_name):
+        fw = extents(w.frame)[2]
+        bad = []
+        nodes = w.page(page_name).findChildren(lambda n: n.roleName in ("label", "push button", "list item"))
+        for n in nodes:
+            x, y, cw, ch = extents(n)
+            if cw > 0 and ch > 0 and (x < 0 or x + cw > fw):
+                bad.append(f"{describe(n)} at x {x}..{x + cw}")
+        labels = [n for n in nodes if n.roleName == "label"][:2]
+        for n in labels:
+            x, y, cw, ch = extents(n)
+            if cw <= 0 or ch <= 0 or cw > fw:
+                bad.append(f"{describe(n)} is cut: {cw}x{ch}")
+        check(f"{page_name}: everything inside the window's width, title and text whole", not bad
+              and len(labels) == 2, "\n".join(bad))
+
+    layout("Welcome")
+    w.press("Welcome", "Start")
+    until(w, "the goal page", lambda: w.current() == "Goal")
+    layout("Goal")
+    rawinput.keyCombo("<Alt>w")
+    until(w, "OpenWrt chosen", lambda: w.page("Goal").child(name="OpenWrt", roleName="check box", retry=False).checked, 5)
+    w.press("Goal", "Continue")
+    until(w, "the connect page", lambda: w.current() == "Connect")
+    until(w, "the simulated cable", lambda: w.has_text("Connect", "Connected (simulated cable)"), 30)
+    layout("Connect")
+    until(w, "Continue sensitive", lambda: w.page("Connect").child(name="Continue", roleName="push button",
+                                                                     retry=False).sensitive, 15)
+    w.press("Connect", "Continue")
+    until(w, "the router found", lambda: w.heading("Looking for the router") == "Router Found", 60)
+    layout("Looking for the router")
+    w.press("Looking for the router", "Continue")
+    until(w, "the firmware page", lambda: w.current() == "Firmware")
+    layout("Firmware")
+    w.press("Firmware", "Use Demo file: OpenWrt")
+    until(w, "the verdict", lambda: w.has_text("Firmware", "Not verified"), 30)
+    layout("Firmware")
+    w.press("Firmware", "Continue")
+    until(w, "the confirm page", lambda: w.current() == "Confirm")
+    layout("Confirm")
+    w.press("Confirm", "Flash Now")
+    until(w, "Done", lambda: w.current() == "Done", 180)
+    layout("Done")
+    check("the program quits with status 0", w.quit() == 0)
+
+
 try:
-    {"keyboard": scenario_keyboard, "download": scenario_download, "paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
+    {"large-text": scenario_large_text, "keyboard": scenario_keyboard, "download": scenario_download, "paths": scenario_paths, "failure": scenario_failure, "cancel": scenario_cancel}[SCENARIO]()
 except Exception:
     import traceback
     check("the walk ran to its end", False, traceback.format_exc())
