@@ -13,91 +13,9 @@
 #include "mpf-identify.h"
 #include "mpf-recovery-container.h"
 #include "mpf-web-flasher-goahead.h"
-#include "mpf-web-flasher-luci.h"
-
-/* Repeated restarts of the bootloader's transfer mean packets are lost
- * again and again (its budget is 10 for a whole transfer): stop, do not spin. */
-#define MAX_RESTARTS 3
-/* How often the router's web server is asked while it writes and reboots. */
-#define POLL_INTERVAL_MS 100
-#define POLL_HTTP_TIMEOUT_S 2
+#include "mpf-flash-job-private.h"
 
 G_DEFINE_QUARK (mpf-flash-job-error-quark, mpf_flash_job_error)
-
-struct _MpfFlashJob {
-  GObject        parent_instance;
-
-  /* properties */
-  MpfFlashStage  stage;
-  double         fraction;
-  double         stage_fraction;
-  int            eta;
-  char          *message;
-  MpfRouterInfo *router;
-  MpfFlashPlan  *plan;
-  char          *interface;
-  char          *board;
-  MpfFlashPath   path;
-  MpfFlashGoal   goal;
-  char          *demo_control;
-  guint          demo_http_port;
-  guint          demo_tftp_port;
-
-  GMainContext  *context;
-  MpfFlashEnv   *env;
-  MpfFingerprint *rules;
-  GString       *log;
-  gint64         t0_us;
-  double         timeout_scale;
-
-  /* the running phase */
-  GTask         *task;
-  GCancellable  *cancellable;      /* this phase's; cancelled by the caller or a stage timeout */
-  GCancellable  *caller_cancellable;
-  gulong         caller_cancel_id;
-  guint          stage_timeout_id;
-  GError        *failure;          /* set once: the phase is ending */
-  gboolean       ending;
-  GCancellable  *discover_cancellable; /* child of cancellable: the search's own time limit */
-  gboolean       discover_timed_out;
-  gboolean       restored;
-  gboolean       detected;
-  gboolean       answered;         /* something answered on the web during detect */
-  MpfFamily      found_family;
-
-  /* prompt */
-  gboolean           prompt_pending;
-  MpfFlashPromptKind prompt_kind;
-  void             (*prompt_cb) (MpfFlashJob *self, const char *answer);
-
-  /* image */
-  GBytes        *uimage;
-  MpfFamily      image_family;
-  char          *image_version;    /* release version from the catalogue, or NULL */
-
-  /* web */
-  MpfWebFlasher *flasher;
-  char          *password;
-  gboolean       allow_rename;
-  gint64         upload_started_us;
-
-  /* recovery */
-  guint          restarts;
-  gboolean       flash_done;
-  gboolean       transfer_done;
-  gboolean       serving;
-
-  /* waiting through the reboot */
-  SoupSession   *poll_session;
-  guint          poll_generation;
-  gboolean       seen_gone;
-  char          *back_address;
-  /* What proves the restart after a web upgrade (logged as "restart-check"). */
-  const char    *gone_evidence;    /* "http" (the old web server stopped answering), "carrier"; NULL: none seen */
-  gint64         gone_us;          /* when it was first seen gone */
-  gint64         back_us;          /* when something answered again after that */
-  guint          failed_polls;
-};
 
 enum {
   PROP_0,
@@ -190,8 +108,8 @@ mpf_flash_stage_display_name (MpfFlashStage stage)
   return (guint) stage < G_N_ELEMENTS (stage_info) ? _(stage_info[stage].name) : "";
 }
 
-static gboolean
-is_stock (MpfFamily f)
+gboolean
+mpf_flash_job_is_stock (MpfFamily f)
 {
   return f == MPF_FAMILY_STOCK || f == MPF_FAMILY_HAME_STOCK || f == MPF_FAMILY_MPRL8_STOCK;
 }
@@ -199,8 +117,8 @@ is_stock (MpfFamily f)
 /* ---- log ------------------------------------------------------------------ */
 
 /* Appends one record: {"t_ms", "stage", "kind", ...@fields}. @fields is consumed. */
-static void
-log_record (MpfFlashJob *self, const char *kind, JsonObject *fields)
+void
+mpf_flash_job_log_record (MpfFlashJob *self, const char *kind, JsonObject *fields)
 {
   g_autoptr(JsonObject) o = json_object_new ();
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
@@ -224,26 +142,26 @@ log_record (MpfFlashJob *self, const char *kind, JsonObject *fields)
   g_signal_emit (self, signals[SIG_LOG], 0, line);
 }
 
-static void
-log_text (MpfFlashJob *self, const char *kind, const char *key, const char *text)
+void
+mpf_flash_job_log_text (MpfFlashJob *self, const char *kind, const char *key, const char *text)
 {
   JsonObject *o = json_object_new ();
 
   json_object_set_string_member (o, key, text != NULL ? text : "");
-  log_record (self, kind, o);
+  mpf_flash_job_log_record (self, kind, o);
 }
 
 /* ---- properties ------------------------------------------------------------ */
 
-static void
-set_message (MpfFlashJob *self, const char *message)
+void
+mpf_flash_job_set_message (MpfFlashJob *self, const char *message)
 {
   if (g_strcmp0 (self->message, message) == 0)
     return;
   g_free (self->message);
   self->message = g_strdup (message);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MESSAGE]);
-  log_text (self, "message", "text", message);
+  mpf_flash_job_log_text (self, "message", "text", message);
 }
 
 static void
@@ -261,8 +179,8 @@ update_fraction (MpfFlashJob *self)
     }
 }
 
-static void
-set_progress (MpfFlashJob *self, double stage_fraction, int eta)
+void
+mpf_flash_job_set_progress (MpfFlashJob *self, double stage_fraction, int eta)
 {
   if (stage_fraction != self->stage_fraction)
     {
@@ -277,7 +195,6 @@ set_progress (MpfFlashJob *self, double stage_fraction, int eta)
   update_fraction (self);
 }
 
-static void fail (MpfFlashJob *self, GError *error);
 
 static gboolean
 stage_timeout_cb (gpointer user_data)
@@ -286,14 +203,13 @@ stage_timeout_cb (gpointer user_data)
   const StageInfo *si = &stage_info[self->stage];
 
   self->stage_timeout_id = 0;
-  log_text (self, "timeout", "stage", si->id);
-  fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, si->timeout_code, _(si->timeout_text)));
+  mpf_flash_job_log_text (self, "timeout", "stage", si->id);
+  mpf_flash_job_fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, si->timeout_code, _(si->timeout_text)));
   return G_SOURCE_REMOVE;
 }
 
 /* Writing has no failure of its own: opcode 9 may be lost, and the web UIs
  * write before they answer. Its timeout only moves on to the reboot. */
-static void writing_timed_out (MpfFlashJob *self);
 
 static gboolean
 writing_timeout_cb (gpointer user_data)
@@ -301,7 +217,7 @@ writing_timeout_cb (gpointer user_data)
   MpfFlashJob *self = user_data;
 
   self->stage_timeout_id = 0;
-  writing_timed_out (self);
+  mpf_flash_job_writing_timed_out (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -312,7 +228,7 @@ discover_timeout_cb (gpointer user_data)
   MpfFlashJob *self = user_data;
 
   self->stage_timeout_id = 0;
-  log_text (self, "timeout", "stage", "discover");
+  mpf_flash_job_log_text (self, "timeout", "stage", "discover");
   self->discover_timed_out = TRUE;
   g_cancellable_cancel (self->discover_cancellable);
   return G_SOURCE_REMOVE;
@@ -333,23 +249,23 @@ arm_stage_timeout (MpfFlashJob *self)
                                              : stage_timeout_cb, self);
 }
 
-static void
-set_stage (MpfFlashJob *self, MpfFlashStage stage, const char *message)
+void
+mpf_flash_job_set_stage (MpfFlashJob *self, MpfFlashStage stage, const char *message)
 {
   if (self->stage != stage)
     {
       self->stage = stage;
-      log_text (self, "stage", "name", mpf_flash_stage_to_string (stage));
+      mpf_flash_job_log_text (self, "stage", "name", mpf_flash_stage_to_string (stage));
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STAGE]);
       arm_stage_timeout (self);
     }
-  set_progress (self, stage == MPF_FLASH_STAGE_DONE ? 1.0 : -1.0, -1);
+  mpf_flash_job_set_progress (self, stage == MPF_FLASH_STAGE_DONE ? 1.0 : -1.0, -1);
   if (message != NULL)
-    set_message (self, message);
+    mpf_flash_job_set_message (self, message);
 }
 
-static void
-set_router (MpfFlashJob *self, MpfRouterInfo *info)
+void
+mpf_flash_job_set_router (MpfFlashJob *self, MpfRouterInfo *info)
 {
   JsonObject *o = json_object_new ();
 
@@ -362,12 +278,12 @@ set_router (MpfFlashJob *self, MpfRouterInfo *info)
   json_object_set_string_member (o, "version", info->version);
   json_object_set_string_member (o, "board", info->board);
   json_object_set_string_member (o, "factory_mac", info->factory_mac);
-  log_record (self, "router", o);
+  mpf_flash_job_log_record (self, "router", o);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ROUTER]);
 }
 
-static MpfRouterInfo *
-router_copy_or_new (MpfFlashJob *self)
+MpfRouterInfo *
+mpf_flash_job_router_copy_or_new (MpfFlashJob *self)
 {
   MpfRouterInfo *info = mpf_router_info_copy (self->router);
 
@@ -382,8 +298,8 @@ router_copy_or_new (MpfFlashJob *self)
 
 /* ---- prompts ---------------------------------------------------------------- */
 
-static void
-ask (MpfFlashJob *self, MpfFlashPromptKind kind, const char *text,
+void
+mpf_flash_job_ask (MpfFlashJob *self, MpfFlashPromptKind kind, const char *text,
      void (*callback) (MpfFlashJob *self, const char *answer))
 {
   static const char *const names[] = { "password", "rename-image", "power-cycle", "serve-again" };
@@ -391,14 +307,14 @@ ask (MpfFlashJob *self, MpfFlashPromptKind kind, const char *text,
 
   json_object_set_string_member (o, "prompt", names[kind]);
   json_object_set_string_member (o, "text", text);
-  log_record (self, "prompt", o);
+  mpf_flash_job_log_record (self, "prompt", o);
   self->prompt_pending = callback != NULL;
   self->prompt_kind = kind;
   self->prompt_cb = callback;
   /* The user's time does not count against the stage. */
   if (callback != NULL)
     g_clear_handle_id (&self->stage_timeout_id, g_source_remove);
-  set_message (self, text);
+  mpf_flash_job_set_message (self, text);
   g_signal_emit (self, signals[SIG_PROMPT], 0, (int) kind, text);
 }
 
@@ -415,7 +331,7 @@ mpf_flash_job_answer (MpfFlashJob *self, MpfFlashPromptKind kind, const char *an
   json_object_set_string_member (o, "answer", kind == MPF_FLASH_PROMPT_PASSWORD
                                               ? (answer && *answer ? "(redacted)" : "")
                                               : (answer ? answer : ""));
-  log_record (self, "answer", o);
+  mpf_flash_job_log_record (self, "answer", o);
   cb = self->prompt_cb;
   self->prompt_pending = FALSE;
   self->prompt_cb = NULL;
@@ -425,16 +341,16 @@ mpf_flash_job_answer (MpfFlashJob *self, MpfFlashPromptKind kind, const char *an
   g_object_unref (self);
 }
 
-static gboolean
-answer_is_yes (const char *answer)
+gboolean
+mpf_flash_job_answer_is_yes (const char *answer)
 {
   return answer != NULL && (g_ascii_strcasecmp (answer, "yes") == 0 || g_ascii_strcasecmp (answer, "y") == 0);
 }
 
 /* ---- ending a phase ----------------------------------------------------------- */
 
-static void
-stop_polling (MpfFlashJob *self)
+void
+mpf_flash_job_stop_polling (MpfFlashJob *self)
 {
   self->poll_generation++;
 }
@@ -446,7 +362,7 @@ finish_phase (MpfFlashJob *self)
   GError *failure = g_steal_pointer (&self->failure);
 
   g_clear_handle_id (&self->stage_timeout_id, g_source_remove);
-  stop_polling (self);
+  mpf_flash_job_stop_polling (self);
   if (self->caller_cancellable != NULL && self->caller_cancel_id != 0)
     g_cancellable_disconnect (self->caller_cancellable, self->caller_cancel_id);
   self->caller_cancel_id = 0;
@@ -460,8 +376,8 @@ finish_phase (MpfFlashJob *self)
       json_object_set_string_member (o, "domain", g_quark_to_string (failure->domain));
       json_object_set_int_member (o, "code", failure->code);
       json_object_set_string_member (o, "message", failure->message);
-      log_record (self, "error", o);
-      set_stage (self, MPF_FLASH_STAGE_FAILED, failure->message);
+      mpf_flash_job_log_record (self, "error", o);
+      mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_FAILED, failure->message);
       g_task_return_error (task, failure);
     }
   else
@@ -476,44 +392,44 @@ restored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
     {
-      log_text (self, "restore-error", "message", error->message);
+      mpf_flash_job_log_text (self, "restore-error", "message", error->message);
       if (self->failure == NULL)
         self->failure = g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
                                      _("The router was flashed, but your network settings could not be given back: %s"),
                                      error->message);
     }
   else
-    log_text (self, "restored", "backend", mpf_flash_env_describe (self->env));
+    mpf_flash_job_log_text (self, "restored", "backend", mpf_flash_env_describe (self->env));
   self->restored = TRUE;
   if (self->failure == NULL && self->task != NULL
       && g_task_get_source_tag (self->task) == (gpointer) mpf_flash_job_flash_async)
-    set_stage (self, MPF_FLASH_STAGE_DONE, _("Done. The router runs the new firmware, and your network is as it was."));
+    mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_DONE, _("Done. The router runs the new firmware, and your network is as it was."));
   else if (self->failure == NULL
            && g_task_get_source_tag (self->task) == (gpointer) mpf_flash_job_restore_async)
-    set_message (self, _("Your network settings are as they were."));
+    mpf_flash_job_set_message (self, _("Your network settings are as they were."));
   finish_phase (self);
   g_object_unref (self);
 }
 
 /* RESTORE always runs last, whatever happened. */
-static void
-restore (MpfFlashJob *self)
+void
+mpf_flash_job_restore (MpfFlashJob *self)
 {
   self->ending = TRUE;
   g_clear_handle_id (&self->stage_timeout_id, g_source_remove);
-  stop_polling (self);
+  mpf_flash_job_stop_polling (self);
   if (self->flasher != NULL)
     g_signal_handlers_disconnect_by_data (self->flasher, self);
   g_clear_object (&self->flasher);
   self->serving = FALSE;
-  set_stage (self, MPF_FLASH_STAGE_RESTORE, _("Giving your network settings back…"));
+  mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_RESTORE, _("Giving your network settings back…"));
   mpf_flash_env_restore_async (self->env, NULL, restored_cb, g_object_ref (self));
 }
 
 /* The phase fails with @error (consumed); a cancelled operation becomes the
  * reason the phase was cancelled. Only the first failure counts. */
-static void
-fail (MpfFlashJob *self, GError *error)
+void
+mpf_flash_job_fail (MpfFlashJob *self, GError *error)
 {
   if (self->ending || self->task == NULL)
     {
@@ -526,23 +442,22 @@ fail (MpfFlashJob *self, GError *error)
   g_cancellable_cancel (self->cancellable);
   if (g_task_get_source_tag (self->task) == (gpointer) mpf_flash_job_detect_async
       || g_task_get_source_tag (self->task) == (gpointer) mpf_flash_job_flash_async)
-    restore (self);
+    mpf_flash_job_restore (self);
   else
     finish_phase (self);
 }
 
 /* Async callbacks arriving after the phase ended do nothing. */
-#define RETURN_IF_ENDING(self) G_STMT_START { if ((self)->ending || (self)->task == NULL) { g_object_unref (self); return; } } G_STMT_END
 
-static void
-fail_from (MpfFlashJob *self, GError *error)
+void
+mpf_flash_job_fail_from (MpfFlashJob *self, GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_error_free (error);
       error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled. Nothing more was sent to the router."));
     }
-  fail (self, error);
+  mpf_flash_job_fail (self, error);
 }
 
 static gboolean
@@ -551,7 +466,7 @@ caller_cancelled_idle (gpointer user_data)
   MpfFlashJob *self = user_data;
 
   if (!self->ending && self->task != NULL)
-    fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+    mpf_flash_job_fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                      self->stage == MPF_FLASH_STAGE_TRANSFER || self->stage == MPF_FLASH_STAGE_UPLOAD
                                      ? _("Cancelled. The router has not been changed; it keeps its old firmware.")
                                      : self->stage >= MPF_FLASH_STAGE_WRITING
@@ -570,8 +485,8 @@ caller_cancelled_cb (GCancellable *cancellable, gpointer user_data)
                               g_object_ref (self), g_object_unref);
 }
 
-static gboolean
-begin_phase (MpfFlashJob *self, gpointer source_tag, GCancellable *cancellable,
+gboolean
+mpf_flash_job_begin_phase (MpfFlashJob *self, gpointer source_tag, GCancellable *cancellable,
              GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
@@ -602,22 +517,21 @@ begin_phase (MpfFlashJob *self, gpointer source_tag, GCancellable *cancellable,
 
 /* ---- env events ----------------------------------------------------------------- */
 
-static void on_tftp_event (MpfFlashJob *self, const char *name, JsonObject *fields);
 
 /* The router was seen gone after the image went out: evidence of its restart. */
-static void
-note_gone (MpfFlashJob *self, const char *evidence)
+void
+mpf_flash_job_note_gone (MpfFlashJob *self, const char *evidence)
 {
   self->seen_gone = TRUE;
   if (self->gone_evidence != NULL)
     return;
   self->gone_evidence = evidence;
   self->gone_us = g_get_monotonic_time ();
-  log_text (self, "note", "gone", evidence);
+  mpf_flash_job_log_text (self, "note", "gone", evidence);
 }
 
-static void
-forget_gone (MpfFlashJob *self)
+void
+mpf_flash_job_forget_gone (MpfFlashJob *self)
 {
   self->seen_gone = FALSE;
   self->gone_evidence = NULL;
@@ -635,7 +549,7 @@ env_event_cb (MpfFlashEnv *env, const char *name, JsonObject *fields, MpfFlashJo
     json_object_set_object_member (o, "fields", json_object_ref (fields));
   /* Progress is frequent: log it only at the end (tftp-complete). */
   if (g_strcmp0 (name, "tftp-progress") != 0)
-    log_record (self, "net", o);
+    mpf_flash_job_log_record (self, "net", o);
   else
     json_object_unref (o);
   if (self->task == NULL || self->ending)
@@ -647,34 +561,34 @@ env_event_cb (MpfFlashEnv *env, const char *name, JsonObject *fields, MpfFlashJo
 
       if (!carrier && (self->stage == MPF_FLASH_STAGE_UPLOAD || self->stage == MPF_FLASH_STAGE_LOGIN
                        || self->stage == MPF_FLASH_STAGE_CONFIRM))
-        fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_CONNECTION_LOST,
+        mpf_flash_job_fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_CONNECTION_LOST,
                                          _("The cable was unplugged or the router lost power while it received the image. "
                                            "Plug it back in, wait for the router to start, and try again. If it does not "
                                            "start any more, use the recovery path.")));
       else if (!carrier && self->stage == MPF_FLASH_STAGE_TRANSFER)
-        fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_CONNECTION_LOST,
+        mpf_flash_job_fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_CONNECTION_LOST,
                                          _("The router lost power or the cable was unplugged during the transfer. Nothing "
                                            "was written. Power it on with reset held and try again.")));
       else if (carrier && self->stage == MPF_FLASH_STAGE_WRITING && self->plan != NULL
                && self->plan->path == MPF_FLASH_PATH_WEB)
-        note_gone (self, "carrier");   /* back up: it was down */
+        mpf_flash_job_note_gone (self, "carrier");   /* back up: it was down */
       else if (!carrier && (self->stage == MPF_FLASH_STAGE_WRITING || self->stage == MPF_FLASH_STAGE_REBOOTING))
-        note_gone (self, "carrier");
+        mpf_flash_job_note_gone (self, "carrier");
       return;
     }
   if (g_str_equal (name, "helper-exited"))
     {
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_HELPER,
+      mpf_flash_job_fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_HELPER,
                                        _("The privileged helper stopped unexpectedly, so its temporary address is gone. "
                                          "Try again; if it happens again, save the diagnostics report.")));
       return;
     }
   if (g_str_has_prefix (name, "tftp-") || g_str_equal (name, "seen"))
-    on_tftp_event (self, name, fields);
+    mpf_flash_job_on_tftp_event (self, name, fields);
 }
 
-static void
-ensure_env (MpfFlashJob *self)
+void
+mpf_flash_job_ensure_env (MpfFlashJob *self)
 {
   if (self->env != NULL)
     return;
@@ -683,7 +597,7 @@ ensure_env (MpfFlashJob *self)
   else
     self->env = mpf_flash_env_real_new ();
   g_signal_connect (self->env, "event", G_CALLBACK (env_event_cb), self);
-  log_text (self, "environment", "env", mpf_flash_env_describe (self->env));
+  mpf_flash_job_log_text (self, "environment", "env", mpf_flash_env_describe (self->env));
 }
 
 /* ---- detect: FIND_LINK → CONFIGURE → DISCOVER → IDENTIFY ---------------------------- */
@@ -692,7 +606,7 @@ static void
 detect_done (MpfFlashJob *self)
 {
   self->detected = TRUE;
-  set_progress (self, 1.0, -1);
+  mpf_flash_job_set_progress (self, 1.0, -1);
   finish_phase (self);
 }
 
@@ -707,18 +621,18 @@ identified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *msg = NULL;
 
   json_object_set_member (o, "identify", mpf_identify_to_json_node (MPF_IDENTIFY (source)));
-  log_record (self, "identify", o);
+  mpf_flash_job_log_record (self, "identify", o);
   RETURN_IF_ENDING (self);
   if (r == NULL)
     {
-      fail_from (self, g_steal_pointer (&error));
+      mpf_flash_job_fail_from (self, g_steal_pointer (&error));
       g_object_unref (self);
       return;
     }
-  info = router_copy_or_new (self);
+  info = mpf_flash_job_router_copy_or_new (self);
   info->family = r->family;
   /* The board says which stock it is when the page cannot. */
-  if (is_stock (r->family) && g_strcmp0 (self->board, "MPR-L8") == 0)
+  if (mpf_flash_job_is_stock (r->family) && g_strcmp0 (self->board, "MPR-L8") == 0)
     info->family = MPF_FAMILY_MPRL8_STOCK;
   else if (r->family == MPF_FAMILY_STOCK)
     info->family = MPF_FAMILY_HAME_STOCK;
@@ -726,20 +640,20 @@ identified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   info->version = g_strdup (r->version);
   self->found_family = info->family;
   self->answered = r->answered;
-  set_router (self, info);
+  mpf_flash_job_set_router (self, info);
   if (info->family == MPF_FAMILY_UNKNOWN)
     msg = g_strdup_printf (_("Something answered at %s, but it is not a router mprflash knows."), info->address);
   else
     msg = g_strdup_printf (_("Found the router at %s: it runs %s%s%s."), info->address,
                            mpf_family_display_name (info->family),
                            info->version ? " " : "", info->version ? info->version : "");
-  set_message (self, msg);
+  mpf_flash_job_set_message (self, msg);
   detect_done (self);
   g_object_unref (self);
 }
 
-static MpfIdentify *
-new_identify (MpfFlashJob *self, const char *address)
+MpfIdentify *
+mpf_flash_job_new_identify (MpfFlashJob *self, const char *address)
 {
   g_autofree char *http = mpf_flash_env_http_address (self->env, address);
   MpfIdentify *id = mpf_identify_new (self->rules, http);
@@ -769,7 +683,7 @@ discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     found = g_ptr_array_new ();
   if (found == NULL)
     {
-      fail_from (self, g_steal_pointer (&error));
+      mpf_flash_job_fail_from (self, g_steal_pointer (&error));
       g_object_unref (self);
       return;
     }
@@ -783,22 +697,22 @@ discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       json_object_set_string_member (o, "state", mpf_discovery_state_to_string (d->state));
       json_object_set_int_member (o, "http_status", d->http_status);
       json_object_set_string_member (o, "server", d->server);
-      log_record (self, "found", o);
+      mpf_flash_job_log_record (self, "found", o);
       if (d->state == MPF_DISCOVERY_WEB && web == NULL)
         web = d;
       else if (d->state == MPF_DISCOVERY_BOOTLOADER && boot == NULL)
         boot = d;
     }
-  info = router_copy_or_new (self);
+  info = mpf_flash_job_router_copy_or_new (self);
   if (web != NULL)
     {
       g_autoptr(MpfIdentify) id = NULL;
 
       info->address = g_strdup (web->address);
       info->mac = g_strdup (web->mac);
-      set_router (self, info);
-      set_stage (self, MPF_FLASH_STAGE_IDENTIFY, _("Recognising the router…"));
-      id = new_identify (self, web->address);
+      mpf_flash_job_set_router (self, info);
+      mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_IDENTIFY, _("Recognising the router…"));
+      id = mpf_flash_job_new_identify (self, web->address);
       mpf_identify_run_async (id, self->cancellable, identified_cb, self);
       return;
     }
@@ -808,16 +722,16 @@ discovered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       info->family = MPF_FAMILY_BOOTLOADER;
       info->address = g_strdup (boot->address);
       info->mac = g_strdup (boot->mac);
-      set_router (self, info);
+      mpf_flash_job_set_router (self, info);
       self->found_family = MPF_FAMILY_BOOTLOADER;
-      set_message (self, _("The router is in recovery mode: its bootloader is waiting for a file."));
+      mpf_flash_job_set_message (self, _("The router is in recovery mode: its bootloader is waiting for a file."));
     }
   else
     {
       info->family = MPF_FAMILY_UNKNOWN;
-      set_router (self, info);
+      mpf_flash_job_set_router (self, info);
       self->found_family = MPF_FAMILY_UNKNOWN;
-      set_message (self, _("Nothing answered on the cable. If the router is switched on, its firmware may be broken: "
+      mpf_flash_job_set_message (self, _("Nothing answered on the cable. If the router is switched on, its firmware may be broken: "
                            "the recovery path can still restore it."));
     }
   detect_done (self);
@@ -840,10 +754,10 @@ configured_for_discovery_cb (GObject *source, GAsyncResult *result, gpointer use
   if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
+        mpf_flash_job_fail (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
                                  _("The temporary network address could not be set up: %s"), error->message));
       else
-        fail_from (self, g_steal_pointer (&error));
+        mpf_flash_job_fail_from (self, g_steal_pointer (&error));
       g_object_unref (self);
       return;
     }
@@ -852,7 +766,7 @@ configured_for_discovery_cb (GObject *source, GAsyncResult *result, gpointer use
   self->discover_timed_out = FALSE;
   g_cancellable_connect (self->cancellable, G_CALLBACK (chain_cancel_cb),
                          g_object_ref (self->discover_cancellable), g_object_unref);
-  set_stage (self, MPF_FLASH_STAGE_DISCOVER, _("Looking for the router…"));
+  mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_DISCOVER, _("Looking for the router…"));
   mpf_flash_env_discover_async (self->env, self->discover_cancellable, discovered_cb, self);
 }
 
@@ -867,7 +781,7 @@ link_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   RETURN_IF_ENDING (self);
   if (name == NULL)
     {
-      fail_from (self, error->domain == G_IO_ERROR ? g_steal_pointer (&error)
+      mpf_flash_job_fail_from (self, error->domain == G_IO_ERROR ? g_steal_pointer (&error)
                                                    : g_error_new_literal (MPF_FLASH_JOB_ERROR,
                                                                           MPF_FLASH_JOB_ERROR_NO_INTERFACE,
                                                                           error->message));
@@ -876,11 +790,11 @@ link_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_free (self->interface);
   self->interface = g_strdup (name);
-  info = router_copy_or_new (self);
+  info = mpf_flash_job_router_copy_or_new (self);
   g_free (info->interface);
   info->interface = g_strdup (name);
-  set_router (self, info);
-  set_stage (self, MPF_FLASH_STAGE_CONFIGURE, _("Cable connected. Setting up a temporary address…"));
+  mpf_flash_job_set_router (self, info);
+  mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_CONFIGURE, _("Cable connected. Setting up a temporary address…"));
   mpf_flash_env_configure_async (self->env, MPF_NETCONFIG_PURPOSE_DISCOVER, self->cancellable,
                                  configured_for_discovery_cb, self);
 }
@@ -890,17 +804,17 @@ mpf_flash_job_detect_async (MpfFlashJob *self, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (MPF_IS_FLASH_JOB (self));
-  if (!begin_phase (self, mpf_flash_job_detect_async, cancellable, callback, user_data))
+  if (!mpf_flash_job_begin_phase (self, mpf_flash_job_detect_async, cancellable, callback, user_data))
     return;
-  ensure_env (self);
+  mpf_flash_job_ensure_env (self);
   mpf_router_info_free (self->router);
   self->router = NULL;
-  set_stage (self, MPF_FLASH_STAGE_FIND_LINK,
+  mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_FIND_LINK,
              self->interface ? NULL : _("Plug the router’s cable into this computer and switch the router on…"));
   if (self->interface != NULL)
     {
       g_autofree char *m = g_strdup_printf (_("Waiting for a cable on “%s”…"), self->interface);
-      set_message (self, m);
+      mpf_flash_job_set_message (self, m);
     }
   mpf_flash_env_find_link_async (self->env, self->interface, self->cancellable, link_found_cb, g_object_ref (self));
 }
@@ -960,7 +874,7 @@ mpf_flash_job_set_image (MpfFlashJob *self, MpfImageVerdict *verdict, GError **e
           return FALSE;
         }
     }
-  else if (is_stock (self->found_family))
+  else if (mpf_flash_job_is_stock (self->found_family))
     {
       gboolean renamed = FALSE;
       g_autoptr(GBytes) prepared = mpf_web_flasher_goahead_prepare_image (self->found_family, uimage, FALSE,
@@ -992,704 +906,10 @@ mpf_flash_job_set_image (MpfFlashJob *self, MpfImageVerdict *verdict, GError **e
   json_object_set_boolean_member (o, "encode", self->plan->encode);
   json_object_set_boolean_member (o, "rename", self->plan->rename);
   json_object_set_string_member (o, "reason", self->plan->reason);
-  log_record (self, "plan", o);
-  set_stage (self, MPF_FLASH_STAGE_PLAN, self->plan->reason);
+  mpf_flash_job_log_record (self, "plan", o);
+  mpf_flash_job_set_stage (self, MPF_FLASH_STAGE_PLAN, self->plan->reason);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PLAN]);
   return TRUE;
-}
-
-/* ---- after the image went out: WRITING → REBOOTING → VERIFY ------------------------- */
-
-static void verify (MpfFlashJob *self, const char *address);
-
-/* Addresses where the new firmware may answer: where the router was, then
- * the defaults of what was flashed. */
-static GPtrArray *
-candidate_addresses (MpfFlashJob *self)
-{
-  GPtrArray *a = g_ptr_array_new_with_free_func (g_free);
-  static const char *const stock[] = { "192.168.169.1", "192.168.100.1", NULL };
-  static const char *const openwrt[] = { "192.168.1.1", NULL };
-  const char *const *defaults = self->image_family == MPF_FAMILY_OPENWRT ? openwrt : stock;
-
-  if (self->router != NULL && self->router->address != NULL && self->router->family != MPF_FAMILY_BOOTLOADER)
-    g_ptr_array_add (a, g_strdup (self->router->address));
-  for (guint i = 0; defaults[i] != NULL; i++)
-    if (!g_ptr_array_find_with_equal_func (a, defaults[i], g_str_equal, NULL))
-      g_ptr_array_add (a, g_strdup (defaults[i]));
-  /* The demo router is always at the same place. */
-  if (self->demo_control != NULL)
-    g_ptr_array_set_size (a, MIN (a->len, 1u));
-  return a;
-}
-
-/* Each candidate address is asked on its own chain (GET /, then again
- * POLL_INTERVAL_MS after the answer or failure), so a silent address that
- * takes seconds to fail never hides the short moment the old firmware is
- * gone. A generation number stops chains of an earlier wait. */
-typedef struct {
-  MpfFlashJob *self;
-  char        *address;
-  guint        generation;
-} PollChain;
-
-static void poll_chain_send (PollChain *chain);
-
-static gboolean
-poll_chain_again (gpointer user_data)
-{
-  poll_chain_send (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-poll_chain_free (PollChain *chain)
-{
-  g_object_unref (chain->self);
-  g_free (chain->address);
-  g_free (chain);
-}
-
-static gboolean
-poll_chain_alive (PollChain *chain)
-{
-  MpfFlashJob *self = chain->self;
-
-  return !self->ending && self->task != NULL && chain->generation == self->poll_generation
-         && (self->stage == MPF_FLASH_STAGE_WRITING || self->stage == MPF_FLASH_STAGE_REBOOTING);
-}
-
-static void
-poll_answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PollChain *chain = user_data;
-  MpfFlashJob *self = chain->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  gboolean is_old = self->router != NULL && g_strcmp0 (chain->address, self->router->address) == 0;
-
-  if (!poll_chain_alive (chain))
-    {
-      poll_chain_free (chain);
-      return;
-    }
-  if (body == NULL && is_old)
-    self->failed_polls++;
-  else if (body != NULL && self->gone_us != 0 && self->back_us == 0)
-    self->back_us = g_get_monotonic_time ();
-  if (self->stage == MPF_FLASH_STAGE_REBOOTING && body == NULL && is_old)
-    note_gone (self, "http");
-  if (self->stage == MPF_FLASH_STAGE_WRITING)
-    {
-      if (body == NULL && is_old)
-        {
-          /* The old firmware's web server went away: the router restarts. */
-          note_gone (self, "http");
-          set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
-        }
-      else if (body != NULL && (!is_old || self->seen_gone))
-        {
-          /* Something answers where the old firmware was not: it restarted. */
-          set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("The router is restarting with the new firmware…"));
-          verify (self, chain->address);
-          poll_chain_free (chain);
-          return;
-        }
-    }
-  else if (body != NULL)
-    {
-      verify (self, chain->address);
-      poll_chain_free (chain);
-      return;
-    }
-  g_timeout_add (POLL_INTERVAL_MS, poll_chain_again, chain);
-}
-
-static void
-poll_chain_send (PollChain *chain)
-{
-  MpfFlashJob *self = chain->self;
-  g_autofree char *http = NULL, *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-
-  if (!poll_chain_alive (chain))
-    {
-      poll_chain_free (chain);
-      return;
-    }
-  http = mpf_flash_env_http_address (self->env, chain->address);
-  url = g_strdup_printf ("http://%s/", http);
-  msg = soup_message_new ("GET", url);
-  if (msg == NULL)
-    {
-      poll_chain_free (chain);
-      return;
-    }
-  soup_session_send_and_read_async (self->poll_session, msg, G_PRIORITY_DEFAULT, self->cancellable,
-                                    poll_answer_cb, chain);
-}
-
-static void
-poll_start (MpfFlashJob *self)
-{
-  g_autoptr(GPtrArray) addresses = NULL;
-
-  if (self->ending || self->task == NULL)
-    return;
-  self->poll_generation++;
-  if (self->poll_session == NULL)
-    self->poll_session = mpf_identify_new_session (POLL_HTTP_TIMEOUT_S);
-  addresses = candidate_addresses (self);
-  for (guint i = 0; i < addresses->len; i++)
-    {
-      PollChain *chain = g_new0 (PollChain, 1);
-
-      chain->self = g_object_ref (self);
-      chain->address = g_strdup (g_ptr_array_index (addresses, i));
-      chain->generation = self->poll_generation;
-      poll_chain_send (chain);
-    }
-}
-
-static void
-writing_timed_out (MpfFlashJob *self)
-{
-  if (self->ending || self->task == NULL)
-    return;
-  if (self->plan->path == MPF_FLASH_PATH_RECOVERY)
-    log_text (self, "note", "text", "no flash-done (opcode 9) within the writing window; not proof of failure");
-  else
-    log_text (self, "note", "text", "the web server never went away while writing; checking what runs now");
-  /* Only to take the next answer for the new firmware's: not evidence of a
-   * restart (gone_evidence stays unset; the restart check decides). */
-  self->seen_gone = TRUE;
-  set_stage (self, MPF_FLASH_STAGE_REBOOTING, _("Waiting for the router to start the new firmware…"));
-  poll_start (self);
-}
-
-/* After a web upgrade the same family answering again is no proof that the
- * new firmware runs: the old one may simply have kept running. Proof is a
- * different family, the family's restart rule (data/fingerprints.json:
- * the sign-in made before the upload is forgotten), or the router seen gone
- * (HTTP or carrier) after the upload. What was seen goes into the log so a
- * diagnostics report can correct the rule. */
-static gboolean
-restart_proven (MpfFlashJob *self, MpfIdentify *id, MpfFamily before, MpfFamily now)
-{
-  const char *rule_family = NULL;
-  JsonObject *o = json_object_new ();
-  gboolean same = now == before || (is_stock (now) && is_stock (before));
-  MpfRestartSign sign = mpf_fingerprint_restart_sign (self->rules, mpf_family_to_string (before),
-                                                      mpf_identify_get_address (id),
-                                                      mpf_identify_get_observations (id), &rule_family);
-  gboolean proven;
-
-  if (!same)
-    proven = TRUE;
-  else if (sign == MPF_RESTART_SIGN_HELD)
-    proven = FALSE;
-  else if (sign == MPF_RESTART_SIGN_FRESH)
-    proven = TRUE;
-  else
-    proven = self->gone_evidence != NULL;
-
-  json_object_set_string_member (o, "family_before", mpf_family_to_string (before));
-  json_object_set_string_member (o, "family_now", mpf_family_to_string (now));
-  json_object_set_string_member (o, "sign", mpf_restart_sign_to_string (sign));
-  json_object_set_string_member (o, "rule_family", rule_family);
-  json_object_set_string_member (o, "gone", self->gone_evidence);
-  if (self->gone_us != 0 && self->back_us != 0)
-    json_object_set_int_member (o, "unreachable_ms", (self->back_us - self->gone_us) / 1000);
-  json_object_set_int_member (o, "failed_polls", self->failed_polls);
-  json_object_set_boolean_member (o, "proven", proven);
-  log_record (self, "restart-check", o);
-  return proven;
-}
-
-static void
-verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MpfFingerprintResult) r = mpf_identify_run_finish (MPF_IDENTIFY (source), result, &error);
-  JsonObject *o = json_object_new ();
-  MpfFamily before = self->found_family, now;
-  MpfRouterInfo *info;
-  gboolean family_ok, version_ok = TRUE;
-
-  json_object_set_member (o, "identify", mpf_identify_to_json_node (MPF_IDENTIFY (source)));
-  log_record (self, "identify", o);
-  RETURN_IF_ENDING (self);
-  if (r == NULL)
-    {
-      fail_from (self, g_steal_pointer (&error));
-      g_object_unref (self);
-      return;
-    }
-  now = r->family;
-  if (is_stock (now) && g_strcmp0 (self->board, "MPR-L8") == 0)
-    now = MPF_FAMILY_MPRL8_STOCK;
-  if (!r->answered || now == MPF_FAMILY_UNKNOWN)
-    {
-      /* Half started (web server up, pages not yet): look again. */
-      set_stage (self, MPF_FLASH_STAGE_REBOOTING, NULL);
-      poll_start (self);
-      g_object_unref (self);
-      return;
-    }
-  info = router_copy_or_new (self);
-  g_free (info->address);
-  info->address = g_strdup (mpf_identify_get_address (MPF_IDENTIFY (source)));
-  if (self->demo_control == NULL)
-    {
-      g_free (info->address);
-      info->address = g_strdup (self->back_address);
-    }
-  info->family = now;
-  g_free (info->version);
-  info->version = g_strdup (r->version);
-  set_router (self, info);
-
-  family_ok = self->image_family == MPF_FAMILY_OPENWRT ? now == MPF_FAMILY_OPENWRT : is_stock (now);
-  if (family_ok && self->image_version != NULL && r->version != NULL)
-    version_ok = strstr (r->version, self->image_version) != NULL;
-  if (!family_ok || !version_ok)
-    {
-      g_autofree char *msg = NULL;
-
-      if (family_ok || now == before)
-        msg = g_strdup_printf (_("The router came back with its old firmware (%s%s%s): the new image was not written. "
-                                 "Try again, or use the recovery path."),
-                               mpf_family_display_name (now), r->version ? " " : "", r->version ? r->version : "");
-      else
-        msg = g_strdup_printf (_("The router came back running %s, not the firmware that was sent. Try again."),
-                               mpf_family_display_name (now));
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_OLD_FIRMWARE, msg));
-      g_object_unref (self);
-      return;
-    }
-  if (self->plan->path == MPF_FLASH_PATH_WEB
-      && !restart_proven (self, MPF_IDENTIFY (source), before, now))
-    {
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NOT_RESTARTED,
-                                       _("The router did not restart after taking the image, so it is not known "
-                                         "whether the new firmware was written. Unplug the router’s power, plug it "
-                                         "back in, wait two minutes, then run the assistant again to check what it runs.")));
-      g_object_unref (self);
-      return;
-    }
-  {
-    g_autofree char *msg = g_strdup_printf (_("Verified: the router now runs %s%s%s."), mpf_family_display_name (now),
-                                            r->version ? " " : "", r->version ? r->version : "");
-    set_progress (self, 1.0, -1);
-    set_message (self, msg);
-  }
-  restore (self);
-  g_object_unref (self);
-}
-
-static void
-verify (MpfFlashJob *self, const char *address)
-{
-  g_autoptr(MpfIdentify) id = NULL;
-
-  stop_polling (self);
-  g_free (self->back_address);
-  self->back_address = g_strdup (address);
-  set_stage (self, MPF_FLASH_STAGE_VERIFY, _("The router answers again. Checking what it runs now…"));
-  id = new_identify (self, address);
-  mpf_identify_run_async (id, self->cancellable, verified_cb, g_object_ref (self));
-}
-
-static void
-reconfigured_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  RETURN_IF_ENDING (self);
-  if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
-    {
-      fail_from (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
-                                    _("The temporary network address could not be set up: %s"), error->message));
-      g_object_unref (self);
-      return;
-    }
-  poll_start (self);
-  g_object_unref (self);
-}
-
-/* Recovery finished writing (or its signal never came): the firmware comes
- * up at its own address, so the discovery addresses are needed again. The
- * TFTP service stays up to notice a router asking again (reset still held). */
-static void
-recovery_rebooting (MpfFlashJob *self)
-{
-  set_stage (self, MPF_FLASH_STAGE_REBOOTING,
-             _("The router wrote the image and restarts. Let go of the reset button if you still hold it…"));
-  mpf_flash_env_configure_async (self->env, MPF_NETCONFIG_PURPOSE_DISCOVER, self->cancellable,
-                                 reconfigured_cb, g_object_ref (self));
-}
-
-/* ---- RECOVERY: WAIT_BOOTLOADER → TRANSFER → WRITING ---------------------------------- */
-
-static void
-serve_again_answer (MpfFlashJob *self, const char *answer);
-
-static void
-served_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  RETURN_IF_ENDING (self);
-  if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail_from (self, g_steal_pointer (&error));
-      else
-        fail (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_HELPER,
-                                 _("The recovery service could not be started: %s"), error->message));
-      g_object_unref (self);
-      return;
-    }
-  self->serving = TRUE;
-  self->transfer_done = self->flash_done = FALSE;
-  set_stage (self, MPF_FLASH_STAGE_WAIT_BOOTLOADER, NULL);
-  ask (self, MPF_FLASH_PROMPT_POWER_CYCLE,
-       _("Unplug the router’s power. Hold its reset button, plug the power back in, and keep holding for five "
-         "seconds. mprflash continues by itself when the router asks for the file."), NULL);
-  /* The demo plays the user's hands. */
-  mpf_flash_env_user_action (self->env, "power-cycle reset-held");
-  g_object_unref (self);
-}
-
-static void
-recovery_configured_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  RETURN_IF_ENDING (self);
-  if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail_from (self, g_steal_pointer (&error));
-      else
-        fail (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_NETWORK_CONFIG,
-                                 _("The recovery address 192.168.1.55 could not be set up: %s"), error->message));
-      g_object_unref (self);
-      return;
-    }
-  mpf_flash_env_serve_async (self->env, self->uimage, FALSE, self->cancellable, served_cb, self);
-}
-
-static void
-start_recovery (MpfFlashJob *self)
-{
-  self->restarts = 0;
-  set_stage (self, MPF_FLASH_STAGE_WAIT_BOOTLOADER, _("Preparing the recovery service…"));
-  mpf_flash_env_configure_async (self->env, MPF_NETCONFIG_PURPOSE_RECOVERY, self->cancellable,
-                                 recovery_configured_cb, g_object_ref (self));
-}
-
-static void
-served_again_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  RETURN_IF_ENDING (self);
-  if (!mpf_flash_env_finish_boolean (MPF_FLASH_ENV (source), result, &error))
-    fail_from (self, g_steal_pointer (&error));
-  else
-    set_stage (self, MPF_FLASH_STAGE_WAIT_BOOTLOADER, _("Waiting for the router to ask again…"));
-  g_object_unref (self);
-}
-
-static void
-serve_again_answer (MpfFlashJob *self, const char *answer)
-{
-  if (answer_is_yes (answer))
-    {
-      stop_polling (self);
-      self->restarts = 0;
-      mpf_flash_env_serve_async (self->env, self->uimage, TRUE, self->cancellable, served_again_cb,
-                                 g_object_ref (self));
-    }
-  else
-    set_message (self, _("Let go of the reset button, then unplug the router’s power and plug it back in. "
-                         "mprflash waits for the new firmware."));
-}
-
-static void
-transfer_progress (MpfFlashJob *self, JsonObject *f)
-{
-  gint64 bytes = json_object_get_int_member_with_default (f, "bytes", 0);
-  gint64 total = json_object_get_int_member_with_default (f, "total", 0);
-  gint64 elapsed = json_object_get_int_member_with_default (f, "elapsed_us", 0);
-  int eta = -1;
-
-  if (bytes > 0 && elapsed > 0 && total >= bytes)
-    eta = (int) ((total - bytes) * (elapsed / 1e6) / bytes + 0.5);
-  set_progress (self, total > 0 ? (double) bytes / (double) total : -1.0, eta);
-}
-
-static void
-on_tftp_event (MpfFlashJob *self, const char *name, JsonObject *f)
-{
-  if (!self->serving)
-    return;
-  if (g_str_equal (name, "seen"))
-    {
-      if (self->stage == MPF_FLASH_STAGE_WAIT_BOOTLOADER
-          && g_strcmp0 (json_object_get_string_member_with_default (f, "ip", ""), "192.168.1.2") == 0)
-        set_message (self, _("The router’s bootloader is on the cable. Waiting for it to ask for the file…"));
-      return;
-    }
-  if (g_str_equal (name, "tftp-request"))
-    {
-      MpfRouterInfo *info = router_copy_or_new (self);
-      const char *mac = json_object_get_string_member_with_default (f, "mac", NULL);
-      g_autofree char *msg = NULL;
-
-      g_free (info->factory_mac);
-      info->factory_mac = g_strdup (mac);
-      set_router (self, info);
-      if (self->stage > MPF_FLASH_STAGE_TRANSFER)
-        return;
-      msg = g_strdup_printf (_("The router (factory MAC %s) asks for the file. Sending it — keep the power on…"),
-                             mac ? mac : "?");
-      self->prompt_pending = FALSE;
-      set_stage (self, MPF_FLASH_STAGE_TRANSFER, msg);
-      return;
-    }
-  if (g_str_equal (name, "tftp-unsupported-bootloader"))
-    {
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_UNSUPPORTED_BOOTLOADER,
-                                       _("This router’s bootloader is not the one mprflash knows (its request has no "
-                                         "fingerprint), so nothing was sent: it expects other files. Use the web path "
-                                         "if the router still starts.")));
-      return;
-    }
-  if (g_str_equal (name, "tftp-restart"))
-    {
-      self->restarts = (guint) json_object_get_int_member_with_default (f, "restarts", self->restarts + 1);
-      if (self->restarts >= MAX_RESTARTS)
-        fail (self, g_error_new (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_TRANSFER_RESTARTS,
-                                 _("The router restarted the transfer %u times: the cable or port is losing packets. "
-                                   "Nothing was written. Use another cable or port (not through a switch or hub), "
-                                   "then try again."), self->restarts));
-      else
-        set_message (self, _("The router started the transfer again (a packet was lost). Continuing…"));
-      return;
-    }
-  if (g_str_equal (name, "tftp-progress") && self->stage == MPF_FLASH_STAGE_TRANSFER)
-    {
-      transfer_progress (self, f);
-      return;
-    }
-  if (g_str_equal (name, "tftp-complete"))
-    {
-      transfer_progress (self, f);
-      self->transfer_done = TRUE;
-      if (self->stage <= MPF_FLASH_STAGE_TRANSFER)
-        set_stage (self, MPF_FLASH_STAGE_WRITING,
-                   _("The router is writing its flash (red light). Do not unplug it — this takes one to two minutes…"));
-      return;
-    }
-  if (g_str_equal (name, "tftp-flash-done"))
-    {
-      self->flash_done = TRUE;
-      if (self->stage <= MPF_FLASH_STAGE_WRITING)
-        recovery_rebooting (self);
-      return;
-    }
-  if (g_str_equal (name, "tftp-error"))
-    {
-      const char *code = json_object_get_string_member_with_default (f, "code", "");
-
-      if (g_str_equal (code, "flash-done-timeout"))
-        writing_timed_out (self);
-      else if (self->stage <= MPF_FLASH_STAGE_TRANSFER)
-        fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_TRANSFER_STALLED,
-                                         _("The router stopped answering during the transfer (it may have lost power). "
-                                           "Nothing was written. Power it on with reset held and try again.")));
-      return;
-    }
-  if (g_str_equal (name, "tftp-refused")
-      && g_strcmp0 (json_object_get_string_member_with_default (f, "reason", ""), "mac-already-served") == 0
-      && !self->prompt_pending)
-    {
-      ask (self, MPF_FLASH_PROMPT_SERVE_AGAIN,
-           _("The router asks for the file again: its reset button is probably still held. Let go of it. "
-             "Send the file once more?"), serve_again_answer);
-      return;
-    }
-}
-
-/* ---- WEB: LOGIN → UPLOAD → CONFIRM ------------------------------------------------------- */
-
-static void
-flasher_log_cb (MpfWebFlasher *flasher, const char *line, MpfFlashJob *self)
-{
-  log_text (self, "web", "line", line);
-}
-
-static void
-flasher_progress_cb (MpfWebFlasher *flasher, guint64 sent, guint64 total, MpfFlashJob *self)
-{
-  gint64 now = g_get_monotonic_time ();
-  int eta = -1;
-
-  if (self->stage != MPF_FLASH_STAGE_UPLOAD)
-    return;
-  if (sent > 0 && now > self->upload_started_us && total >= sent)
-    eta = (int) ((double) (total - sent) * ((now - self->upload_started_us) / 1e6) / (double) sent + 0.5);
-  set_progress (self, total > 0 ? (double) sent / (double) total : -1.0, eta);
-}
-
-static void
-flasher_verdict_cb (MpfWebFlasher *flasher, MpfFlashJob *self)
-{
-  if (self->stage == MPF_FLASH_STAGE_UPLOAD)
-    set_stage (self, MPF_FLASH_STAGE_CONFIRM,
-               _("The image is sent. The router checks it (the stock firmware also writes it now) — do not unplug it…"));
-}
-
-static void
-uploaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  RETURN_IF_ENDING (self);
-  if (!mpf_web_flasher_upload_finish (MPF_WEB_FLASHER (source), result, &error))
-    {
-      int code = MPF_FLASH_JOB_ERROR_UPLOAD_REFUSED;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          fail_from (self, g_steal_pointer (&error));
-          g_object_unref (self);
-          return;
-        }
-      if (g_error_matches (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_CONNECTION_DROPPED)
-          || g_error_matches (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_TIMEOUT)
-          || g_error_matches (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_UNREACHABLE))
-        code = MPF_FLASH_JOB_ERROR_CONNECTION_LOST;
-      else if (g_error_matches (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_NOT_LOGGED_IN))
-        code = MPF_FLASH_JOB_ERROR_WRONG_PASSWORD;
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, code, error->message));
-      g_object_unref (self);
-      return;
-    }
-  forget_gone (self);
-  set_stage (self, MPF_FLASH_STAGE_WRITING,
-             _("The router accepted the image and is writing it. Do not unplug it; it restarts by itself…"));
-  poll_start (self);
-  g_object_unref (self);
-}
-
-static void
-start_upload (MpfFlashJob *self)
-{
-  set_stage (self, MPF_FLASH_STAGE_UPLOAD, _("Sending the image to the router…"));
-  self->upload_started_us = g_get_monotonic_time ();
-  mpf_web_flasher_upload_async (self->flasher, self->uimage, self->cancellable, uploaded_cb, g_object_ref (self));
-}
-
-static void password_answer (MpfFlashJob *self, const char *answer);
-
-static void
-logged_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MpfFlashJob *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *accepted = mpf_web_flasher_login_finish (MPF_WEB_FLASHER (source), result, &error);
-
-  RETURN_IF_ENDING (self);
-  if (accepted == NULL)
-    {
-      if (g_error_matches (error, MPF_WEB_FLASHER_ERROR, MPF_WEB_FLASHER_ERROR_WRONG_PASSWORD))
-        ask (self, MPF_FLASH_PROMPT_PASSWORD,
-             self->password == NULL
-             ? _("The router refused its default password. Type the router’s web password.")
-             : _("The router refused that password. Type it again (it is case-sensitive)."),
-             password_answer);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail_from (self, g_steal_pointer (&error));
-      else
-        fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_CONNECTION_LOST, error->message));
-      g_object_unref (self);
-      return;
-    }
-  g_clear_pointer (&self->password, g_free);
-  start_upload (self);
-  g_object_unref (self);
-}
-
-static void
-login (MpfFlashJob *self)
-{
-  const char *passwords[2] = { self->password, NULL };
-
-  set_stage (self, MPF_FLASH_STAGE_LOGIN, _("Signing in to the router’s web page…"));
-  mpf_web_flasher_login_async (self->flasher, self->password ? passwords : NULL, self->cancellable,
-                               logged_in_cb, g_object_ref (self));
-}
-
-static void
-password_answer (MpfFlashJob *self, const char *answer)
-{
-  if (answer == NULL || *answer == '\0')
-    {
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_WRONG_PASSWORD,
-                                       _("The router’s web password is needed. If nobody knows it, use the recovery "
-                                         "path, which needs no password.")));
-      return;
-    }
-  g_free (self->password);
-  self->password = g_strdup (answer);
-  login (self);
-}
-
-static void
-rename_answer (MpfFlashJob *self, const char *answer)
-{
-  if (!answer_is_yes (answer))
-    {
-      fail (self, g_error_new_literal (MPF_FLASH_JOB_ERROR, MPF_FLASH_JOB_ERROR_IMAGE_REFUSED,
-                                       _("The stock web page only takes images named “Linux Kernel Image”. Nothing was "
-                                         "sent. Choose the recovery path to flash this file as it is.")));
-      return;
-    }
-  mpf_web_flasher_goahead_set_allow_rename (MPF_WEB_FLASHER_GOAHEAD (self->flasher), TRUE);
-  login (self);
-}
-
-static void
-start_web (MpfFlashJob *self)
-{
-  g_autofree char *http = mpf_flash_env_http_address (self->env, self->router->address);
-
-  if (is_stock (self->found_family))
-    self->flasher = MPF_WEB_FLASHER (mpf_web_flasher_goahead_new (http, self->found_family));
-  else
-    self->flasher = MPF_WEB_FLASHER (mpf_web_flasher_luci_new (http));
-  g_signal_connect (self->flasher, "log", G_CALLBACK (flasher_log_cb), self);
-  g_signal_connect (self->flasher, "upload-progress", G_CALLBACK (flasher_progress_cb), self);
-  g_signal_connect (self->flasher, "waiting-for-verdict", G_CALLBACK (flasher_verdict_cb), self);
-  if (self->plan->rename)
-    {
-      set_stage (self, MPF_FLASH_STAGE_LOGIN, NULL);
-      ask (self, MPF_FLASH_PROMPT_RENAME_IMAGE,
-           _("The stock web page only takes images named “Linux Kernel Image”. mprflash can rewrite the name "
-             "inside the image (the router ignores it when starting). Rewrite the name and continue?"),
-           rename_answer);
-      return;
-    }
-  login (self);
 }
 
 void
@@ -1703,14 +923,14 @@ mpf_flash_job_flash_async (MpfFlashJob *self, GCancellable *cancellable,
                                MPF_FLASH_JOB_ERROR_IMAGE_REFUSED, "%s", _("Choose an image first."));
       return;
     }
-  if (!begin_phase (self, mpf_flash_job_flash_async, cancellable, callback, user_data))
+  if (!mpf_flash_job_begin_phase (self, mpf_flash_job_flash_async, cancellable, callback, user_data))
     return;
-  ensure_env (self);
-  forget_gone (self);
+  mpf_flash_job_ensure_env (self);
+  mpf_flash_job_forget_gone (self);
   if (self->plan->path == MPF_FLASH_PATH_WEB)
-    start_web (self);
+    mpf_flash_job_start_web (self);
   else
-    start_recovery (self);
+    mpf_flash_job_start_recovery (self);
 }
 
 gboolean
@@ -1725,10 +945,10 @@ mpf_flash_job_restore_async (MpfFlashJob *self, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (MPF_IS_FLASH_JOB (self));
-  if (!begin_phase (self, mpf_flash_job_restore_async, NULL, callback, user_data))
+  if (!mpf_flash_job_begin_phase (self, mpf_flash_job_restore_async, NULL, callback, user_data))
     return;
-  ensure_env (self);
-  restore (self);
+  mpf_flash_job_ensure_env (self);
+  mpf_flash_job_restore (self);
 }
 
 gboolean
@@ -1846,7 +1066,7 @@ mpf_flash_job_dispose (GObject *object)
   MpfFlashJob *self = MPF_FLASH_JOB (object);
 
   g_clear_handle_id (&self->stage_timeout_id, g_source_remove);
-  stop_polling (self);
+  mpf_flash_job_stop_polling (self);
   if (self->env != NULL)
     g_signal_handlers_disconnect_by_data (self->env, self);
   if (self->flasher != NULL)
@@ -1898,7 +1118,7 @@ mpf_flash_job_constructed (GObject *object)
   json_object_set_string_member (o, "path", mpf_flash_path_to_string (self->path));
   json_object_set_string_member (o, "goal", mpf_flash_goal_to_string (self->goal));
   json_object_set_boolean_member (o, "demo", self->demo_control != NULL);
-  log_record (self, "start", o);
+  mpf_flash_job_log_record (self, "start", o);
 }
 
 static void
