@@ -90,11 +90,18 @@ check "LuCI: the login form is there, its password overwritten" \
 check "LuCI: network restored" network_restored_soon
 
 # ---- cancelled (Ctrl-C) while waiting for the bootloader: the report still has the capture ----
-flash_bg "$NETNS_TMP/cancel.json" --image "$HAME" --report "$NETNS_TMP/cancel-report.txt"
+# (Under the sanitizers this one run skips the leak check at exit: clang 14's
+# LeakSanitizer itself crashes — "Running thread … was not suspended", its
+# tracer gets SIGSEGV — when a GLib worker thread exits during its stop-the-
+# world, which a Ctrl-C right after the start makes likely. The cancel path's
+# leaks are still checked by flash-faults, which cancels at every stage.)
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  flash_bg "$NETNS_TMP/cancel.json" --image "$HAME" --report "$NETNS_TMP/cancel-report.txt"
 wait_event "$NETNS_TMP/cancel.json" '.kind=="prompt" and .prompt=="power-cycle"' 60
 kill -INT "$FPID" 2>/dev/null
 flash_wait
 check "cancelled run: exit 130" test "$RC" = 130
+[ "$RC" = 130 ] || tail -n 40 "$NETNS_TMP/cancel.json.err" | sed 's/^/# /'
 check "cancelled run: its capture decodes and libpcap reads it" \
   bash -c "$(declare -f decode); decode '$NETNS_TMP/cancel-report.txt' '$NETNS_TMP/cancel.pcap' && '$CHECKER' '$NETNS_TMP/cancel.pcap'"
 check "cancelled run: network restored" network_restored_soon
