@@ -216,7 +216,7 @@ mpf_catalog_new_from_data (const char *json, gssize len, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(MpfCatalog) self = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root, *images;
+  JsonNode *root, *images, *version;
   JsonObject *obj;
   JsonArray *array;
 
@@ -236,8 +236,11 @@ mpf_catalog_new_from_data (const char *json, gssize len, GError **error)
       return NULL;
     }
   obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "version") ||
-      json_object_get_int_member (obj, "version") != CATALOG_FORMAT_VERSION)
+  version = json_object_get_member (obj, "version");
+  /* Any JSON may arrive from a mirror: look at the node's type before its value. */
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
+      json_node_get_value_type (version) != G_TYPE_INT64 ||
+      json_node_get_int (version) != CATALOG_FORMAT_VERSION)
     {
       g_set_error (error, MPF_IMAGE_ERROR, MPF_IMAGE_ERROR_CATALOG,
                    _("The image catalogue has an unsupported format version (expected %d)."),

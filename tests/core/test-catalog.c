@@ -86,6 +86,10 @@ test_malformed (void)
     "{ \"version\": 1, \"images\": [ ",
     "[]",
     "{\"version\":2,\"images\":[]}",
+    /* a version of the wrong type: an error, not a critical (found by fuzz-catalog) */
+    "{\"version\":{},\"images\":[]}",
+    "{\"version\":[1],\"images\":[]}",
+    "{\"version\":\"1\",\"images\":[]}",
     "{\"version\":1}",
     "{\"version\":1,\"images\":[1]}",
     "{\"version\":1,\"images\":[{\"family\":\"openwrt\",\"boards\":[\"MPR-A1\"],\"format\":\"uimage\",\"description\":\"d\"}]}",
